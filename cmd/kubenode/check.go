@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+)
+
+// prerequisite is something the host must provide; fix says how.
+type prerequisite struct {
+	name  string
+	check func() (string, error)
+	fix   string
+}
+
+func lookPath(bin string) func() (string, error) {
+	return func() (string, error) { return exec.LookPath(bin) }
+}
+
+func fileExists(path string) func() (string, error) {
+	return func() (string, error) {
+		if _, err := os.Stat(path); err != nil {
+			return "", err
+		}
+		return path, nil
+	}
+}
+
+func prerequisites() []prerequisite {
+	var p []prerequisite
+	for _, t := range []struct{ bin, pkg string }{
+		{"runc", "runc"}, {"conmon", "conmon"}, {"nft", "nftables"}, {"ip", "iproute2"},
+		{"mount", "mount"}, {"nsenter", "util-linux"},
+	} {
+		p = append(p, prerequisite{t.bin, lookPath(t.bin), "apt-get install " + t.pkg})
+	}
+	for _, plugin := range []string{"bridge", "host-local", "loopback", "portmap"} {
+		p = append(p, prerequisite{"cni/" + plugin, fileExists(filepath.Join("/usr/lib/cni", plugin)), "apt-get install containernetworking-plugins"})
+	}
+	p = append(p, prerequisite{"/dev/net/tun", fileExists("/dev/net/tun"), "load the tun module: modprobe tun"})
+	return p
+}
+
+func newCheckCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Check the host's prerequisites, one line each, with the fix for what is missing",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w := cmd.OutOrStdout()
+			missing := 0
+			for _, p := range prerequisites() {
+				where, err := p.check()
+				if err != nil {
+					missing++
+					fmt.Fprintf(w, "missing %-16s %s\n", p.name, p.fix)
+					continue
+				}
+				fmt.Fprintf(w, "ok      %-16s %s\n", p.name, where)
+			}
+			if missing > 0 {
+				return fmt.Errorf("%d prerequisite(s) missing; `make deps` installs them all on Debian", missing)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/kubenode/kubenode/pkg/config"
+)
+
+// nodeFlags are shared by every command that acts on this node.
+type nodeFlags struct {
+	configFile string
+	dataDir    string
+	runDir     string
+	nodeIPs    []string
+}
+
+var flags nodeFlags
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kubenode",
+		Short:         "Run a Kubernetes node from one binary",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&flags.configFile, "config", config.DefaultConfigFile, "path of the node's config file (YAML); optional at its default path")
+	pf.StringVar(&flags.dataDir, "data-dir", "", "directory of the node's state (default "+config.DefaultDataDir+")")
+	pf.StringVar(&flags.runDir, "run-dir", "", "directory of the node's sockets and runtime files (default "+config.DefaultRunDir+")")
+	pf.StringSliceVar(&flags.nodeIPs, "node-ip", nil, "the node's underlay address(es), comma separated (default: source address of the default route)")
+
+	root.AddCommand(
+		newVersionCmd(),
+		newCheckCmd(),
+		newPrimaryCmd(),
+		newKubectlCmd(),
+	)
+	return root
+}
+
+// loadConfig reads the config file, applies flags over it and resolves it
+// against this host.
+func loadConfig(cmd *cobra.Command) (*config.Config, error) {
+	f, err := config.ReadFile(flags.configFile, !cmd.Flags().Changed("config"))
+	if err != nil {
+		return nil, err
+	}
+	if flags.dataDir != "" {
+		f.DataDir = flags.dataDir
+	}
+	if flags.runDir != "" {
+		f.RunDir = flags.runDir
+	}
+	if len(flags.nodeIPs) > 0 {
+		f.NodeIPs = flags.nodeIPs
+	}
+	return f.Resolve(config.LiveHost{})
+}

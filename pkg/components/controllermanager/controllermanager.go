@@ -1,0 +1,108 @@
+// Package controllermanager runs kube-controller-manager in process.
+package controllermanager
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"k8s.io/klog/v2"
+	"k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	"k8s.io/kubernetes/cmd/kube-controller-manager/app/options"
+
+	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
+	"github.com/kubenode/kubenode/pkg/supervisor"
+)
+
+// Port is kube-controller-manager's secure port, bound to localhost only.
+const Port = 10257
+
+// ControllerManager runs the core control loops.
+type ControllerManager struct {
+	Kubeconfig string
+	CertFile   string // serving certificate for its health port
+	KeyFile    string
+	// CA signs node certificates (kubelet TLS bootstrap) and is handed to
+	// pods as root-ca-file.
+	CAFile, CAKeyFile string
+	ServiceAccountKey string
+	ExtraArgs         map[string]string
+	Probe             *http.Client
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	exited <-chan error
+}
+
+var (
+	_ supervisor.Component = (*ControllerManager)(nil)
+	_ supervisor.Readier   = (*ControllerManager)(nil)
+	_ supervisor.Exiter    = (*ControllerManager)(nil)
+)
+
+func (c *ControllerManager) Name() string { return "kube-controller-manager" }
+
+func (c *ControllerManager) Init(context.Context) error { return nil }
+
+func (c *ControllerManager) Start(ctx context.Context) error {
+	s, err := options.NewKubeControllerManagerOptions()
+	if err != nil {
+		return fmt.Errorf("kube-controller-manager: %w", err)
+	}
+	args := upstream.Args(map[string]string{
+		"authentication-kubeconfig":        c.Kubeconfig,
+		"authorization-kubeconfig":         c.Kubeconfig,
+		"bind-address":                     "127.0.0.1",
+		"cluster-signing-cert-file":        c.CAFile,
+		"cluster-signing-key-file":         c.CAKeyFile,
+		"controllers":                      "*,bootstrapsigner,tokencleaner",
+		"kubeconfig":                       c.Kubeconfig,
+		"leader-elect":                     "false",
+		"profiling":                        "false",
+		"root-ca-file":                     c.CAFile,
+		"secure-port":                      fmt.Sprint(Port),
+		"service-account-private-key-file": c.ServiceAccountKey,
+		"tls-cert-file":                    c.CertFile,
+		"tls-private-key-file":             c.KeyFile,
+		"use-service-account-credentials":  "true",
+	}, c.ExtraArgs)
+	nfs := s.Flags(app.KnownControllers(), app.ControllersDisabledByDefault(), app.ControllerAliases())
+	s.ParsedFlags = &nfs
+	if err := upstream.Parse("kube-controller-manager", nfs, args); err != nil {
+		return err
+	}
+	klog.InfoS("Starting component", "component", c.Name(), "args", args)
+	if err := s.ComponentGlobalsRegistry.Set(); err != nil {
+		return fmt.Errorf("kube-controller-manager: feature gates: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	cfg, err := s.Config(ctx, app.KnownControllers(), app.ControllersDisabledByDefault(), app.ControllerAliases())
+	if err != nil {
+		cancel()
+		return fmt.Errorf("kube-controller-manager: %w", err)
+	}
+	c.mu.Lock()
+	c.cancel = cancel
+	c.exited = supervisor.Go(func() error { return app.Run(ctx, cfg.Complete()) })
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *ControllerManager) Ready(ctx context.Context) error {
+	return upstream.Probe(ctx, c.Probe, fmt.Sprintf("https://127.0.0.1:%d/healthz", Port))
+}
+
+func (c *ControllerManager) Exited() <-chan error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.exited
+}
+
+func (c *ControllerManager) Stop(ctx context.Context) error {
+	c.mu.Lock()
+	cancel, exited := c.cancel, c.exited
+	c.cancel = nil
+	c.mu.Unlock()
+	return upstream.Stop(ctx, c.Name(), cancel, exited)
+}

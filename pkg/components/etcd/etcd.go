@@ -1,0 +1,129 @@
+// Package etcd runs an embedded single-member etcd that listens only on a
+// Unix socket.
+package etcd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.etcd.io/etcd/server/v3/embed"
+
+	"github.com/kubenode/kubenode/pkg/supervisor"
+)
+
+// Etcd is the embedded key-value store of the control plane.
+type Etcd struct {
+	DataDir string // member data, kept 0700
+	Socket  string // client socket; the only way in
+
+	mu     sync.Mutex
+	server *embed.Etcd
+	exited chan error
+}
+
+var (
+	_ supervisor.Component = (*Etcd)(nil)
+	_ supervisor.Readier   = (*Etcd)(nil)
+	_ supervisor.Exiter    = (*Etcd)(nil)
+)
+
+func (e *Etcd) Name() string { return "etcd" }
+
+// ClientURL is what clients put in their endpoint list.
+func (e *Etcd) ClientURL() string { return "unix://" + e.Socket }
+
+func (e *Etcd) Init(context.Context) error {
+	if err := os.MkdirAll(e.DataDir, 0o700); err != nil {
+		return fmt.Errorf("etcd: create data dir: %w", err)
+	}
+	// An existing dir made by hand or by an older version may be looser.
+	if err := os.Chmod(e.DataDir, 0o700); err != nil {
+		return fmt.Errorf("etcd: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(e.Socket), 0o755); err != nil {
+		return fmt.Errorf("etcd: create socket dir: %w", err)
+	}
+	return nil
+}
+
+func (e *Etcd) Start(context.Context) error {
+	cfg := embed.NewConfig()
+	cfg.Name = "default"
+	cfg.Dir = e.DataDir
+	client := url.URL{Scheme: "unix", Path: e.Socket}
+	cfg.ListenClientUrls = []url.URL{client}
+	cfg.AdvertiseClientUrls = []url.URL{client}
+	// A single member never dials its peers, so nothing listens for them;
+	// the URL only names the member (a Unix URL's host cannot be a path).
+	peer := url.URL{Scheme: "unix", Host: "kubenode-etcd-peer:0"}
+	cfg.ListenPeerUrls = nil
+	cfg.AdvertisePeerUrls = []url.URL{peer}
+	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	cfg.ListenMetricsUrls = nil
+	cfg.AutoCompactionMode = embed.CompactorModePeriodic
+	cfg.AutoCompactionRetention = "8h"
+	cfg.LogLevel = "warn"
+	cfg.LogOutputs = []string{"stderr"}
+
+	srv, err := embed.StartEtcd(cfg)
+	if err != nil {
+		return fmt.Errorf("etcd: start: %w", err)
+	}
+	if err := os.Chmod(e.Socket, 0o600); err != nil {
+		srv.Close()
+		return fmt.Errorf("etcd: restrict socket: %w", err)
+	}
+	e.mu.Lock()
+	e.server = srv
+	e.exited = make(chan error, 1)
+	e.mu.Unlock()
+	go func() {
+		select {
+		case err := <-srv.Err():
+			e.exited <- err
+		case <-srv.Server.StopNotify():
+			e.exited <- errors.New("server stopped")
+		}
+	}()
+	return nil
+}
+
+func (e *Etcd) Ready(ctx context.Context) error {
+	e.mu.Lock()
+	srv := e.server
+	e.mu.Unlock()
+	if srv == nil {
+		return errors.New("etcd: not started")
+	}
+	select {
+	case <-srv.Server.ReadyNotify():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(100 * time.Millisecond):
+		return errors.New("etcd: not ready yet")
+	}
+}
+
+func (e *Etcd) Exited() <-chan error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.exited
+}
+
+func (e *Etcd) Stop(context.Context) error {
+	e.mu.Lock()
+	srv := e.server
+	e.server = nil
+	e.mu.Unlock()
+	if srv != nil {
+		srv.Close()
+	}
+	return nil
+}

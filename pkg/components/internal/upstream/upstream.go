@@ -1,0 +1,96 @@
+// Package upstream holds what every in-process Kubernetes component shares:
+// turning flag maps into a sorted command line, parsing it into upstream's
+// named flag sets, and running the component's Run in a goroutine.
+//
+// kubenode does not use the upstream cobra commands: each one calls
+// genericapiserver.SetupSignalContext, which panics when called twice in a
+// process and cannot be cancelled by the caller. Components call their
+// package's Run(ctx, ...) instead, so the supervisor decides when they stop.
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	cliflag "k8s.io/component-base/cli/flag"
+)
+
+// Args merges defaults with overrides (overrides win) into sorted --k=v.
+func Args(defaults, overrides map[string]string) []string {
+	merged := make(map[string]string, len(defaults)+len(overrides))
+	for k, v := range defaults {
+		merged[k] = v
+	}
+	for k, v := range overrides {
+		merged[k] = v
+	}
+	out := make([]string, 0, len(merged))
+	for k, v := range merged {
+		out = append(out, "--"+k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Parse parses args into the component's named flag sets.
+func Parse(component string, nfs cliflag.NamedFlagSets, args []string) error {
+	fs := pflag.NewFlagSet(component, pflag.ContinueOnError)
+	fs.SetOutput(discard{})
+	for _, name := range nfs.Order {
+		fs.AddFlagSet(nfs.FlagSets[name])
+	}
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%s: flags %s: %w", component, strings.Join(args, " "), err)
+	}
+	return nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Probe GETs url with client and returns nil on 200 OK; otherwise an error
+// carrying the status and the start of the body, which names failing checks.
+func Probe(ctx context.Context, client *http.Client, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
+	}
+	return nil
+}
+
+// Stop cancels a component started with its own context and waits for its
+// Run to return, or for ctx to end.
+func Stop(ctx context.Context, component string, cancel context.CancelFunc, exited <-chan error) error {
+	if cancel == nil {
+		return nil
+	}
+	cancel()
+	select {
+	case err := <-exited:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("%s: %w", component, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%s: not stopped in time: %w", component, ctx.Err())
+	}
+}

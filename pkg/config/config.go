@@ -1,0 +1,423 @@
+// Package config holds a node's configuration: the YAML file, the flags that
+// override it, defaults, validation and the address plan derived from it.
+//
+// Load returns a resolved Config; nothing mutates it afterwards and each
+// component receives only the values it needs.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Defaults of the address plan (DESIGN.md, seed 001).
+const (
+	DefaultConfigFile    = "/etc/kubenode/config.yaml"
+	DefaultDataDir       = "/var/lib/kubenode"
+	DefaultRunDir        = "/run/kubenode"
+	DefaultClusterDomain = "k8s.internal"
+	DefaultClusterCIDRv4 = "10.88.0.0/16"
+	DefaultClusterCIDRv6 = "fd88::/16"
+	DefaultServiceCIDRv4 = "10.88.0.0/24"
+	DefaultServiceCIDRv6 = "fd88::/112"
+	DefaultAPIPort       = 6443
+	DefaultWireGuardPort = 51820
+
+	// Node N owns subnet N of the cluster range at these prefix lengths;
+	// subnet 0 holds the service range.
+	nodeMaskV4 = 24
+	nodeMaskV6 = 32
+)
+
+// Families of addresses a cluster uses.
+const (
+	DualStack = "dual"
+	IPv4Only  = "ipv4"
+	IPv6Only  = "ipv6"
+)
+
+// File is the schema of config.yaml. Zero values mean "use the default".
+type File struct {
+	NodeIndex     int      `json:"nodeIndex,omitempty"`
+	NodeIPs       []string `json:"nodeIPs,omitempty"`
+	DataDir       string   `json:"dataDir,omitempty"`
+	RunDir        string   `json:"runDir,omitempty"`
+	ClusterDomain string   `json:"clusterDomain,omitempty"`
+	IPFamily      string   `json:"ipFamily,omitempty"`
+	ClusterCIDRv4 string   `json:"clusterCIDRv4,omitempty"`
+	ClusterCIDRv6 string   `json:"clusterCIDRv6,omitempty"`
+	ServiceCIDRv4 string   `json:"serviceCIDRv4,omitempty"`
+	ServiceCIDRv6 string   `json:"serviceCIDRv6,omitempty"`
+	APIPort       int      `json:"apiPort,omitempty"`
+	Network       Network  `json:"network,omitempty"`
+}
+
+// Network is the network phase's part of config.yaml.
+type Network struct {
+	// UnderlayInterface carries WireGuard traffic; default: the interface
+	// holding the node IP.
+	UnderlayInterface string `json:"underlayInterface,omitempty"`
+	// MTU of wgkube and pods; default: underlay MTU minus 80.
+	MTU           int    `json:"mtu,omitempty"`
+	WireGuardPort int    `json:"wireguardPort,omitempty"`
+	Peers         []Peer `json:"peers,omitempty"`
+}
+
+// Peer is a statically configured node of the mesh.
+type Peer struct {
+	Index     int    `json:"index"`
+	PublicKey string `json:"publicKey"`
+	Endpoint  string `json:"endpoint"`
+}
+
+// Config is the resolved, validated configuration of one node.
+type Config struct {
+	NodeIndex     int
+	NodeName      string
+	NodeIPs       []netip.Addr // underlay addresses; empty until ResolveNodeIPs
+	DataDir       string
+	RunDir        string
+	ClusterDomain string
+	IPFamily      string
+	ClusterCIDRs  []netip.Prefix // v4 first when dual-stack
+	ServiceCIDRs  []netip.Prefix
+	APIPort       int
+	Network       Network
+}
+
+// Parse decodes config.yaml; unknown fields are errors.
+func Parse(data []byte) (*File, error) {
+	var f File
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &f, nil
+	}
+	if err := yaml.UnmarshalStrict(data, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// ReadFile reads config.yaml at path. A missing file is not an error when
+// optional is true (the default path), so a bare host runs on defaults.
+func ReadFile(path string, optional bool) (*File, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && optional {
+		return &File{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	f, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w (see configs/config.example.yaml for the fields)", path, err)
+	}
+	return f, nil
+}
+
+// Host tells Resolve what the machine has, so that validation stays a pure
+// function in tests.
+type Host interface {
+	// Addrs lists the addresses of this host's interfaces.
+	Addrs() ([]netip.Addr, error)
+	// DefaultRouteSources lists the source address the kernel uses for the
+	// default route of each family it has one for.
+	DefaultRouteSources() ([]netip.Addr, error)
+}
+
+// Resolve applies defaults and validates, returning every problem at once.
+// The node IPs are the configured ones, which must be on the host, or else
+// the default route's source address: never a guess among interfaces.
+func (f *File) Resolve(host Host) (*Config, error) {
+	c := &Config{
+		NodeIndex:     f.NodeIndex,
+		DataDir:       or(f.DataDir, DefaultDataDir),
+		RunDir:        or(f.RunDir, DefaultRunDir),
+		ClusterDomain: strings.TrimSuffix(or(f.ClusterDomain, DefaultClusterDomain), "."),
+		IPFamily:      or(f.IPFamily, DualStack),
+		APIPort:       f.APIPort,
+		Network:       f.Network,
+	}
+	if c.NodeIndex == 0 {
+		c.NodeIndex = 1
+	}
+	if c.APIPort == 0 {
+		c.APIPort = DefaultAPIPort
+	}
+	if c.Network.WireGuardPort == 0 {
+		c.Network.WireGuardPort = DefaultWireGuardPort
+	}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	if !filepath.IsAbs(c.DataDir) {
+		bad("dataDir %q: must be an absolute path", c.DataDir)
+	}
+	if !filepath.IsAbs(c.RunDir) {
+		bad("runDir %q: must be an absolute path", c.RunDir)
+	}
+	if c.NodeIndex < 1 || c.NodeIndex > 255 {
+		bad("nodeIndex %d: must be between 1 and 255", c.NodeIndex)
+	}
+	if c.APIPort < 1 || c.APIPort > 65535 {
+		bad("apiPort %d: must be between 1 and 65535", c.APIPort)
+	}
+	if c.Network.MTU != 0 && (c.Network.MTU < 576 || c.Network.MTU > 65535) {
+		bad("network.mtu %d: must be between 576 and 65535", c.Network.MTU)
+	}
+	if c.Network.MTU != 0 && c.Network.MTU < 1280 && c.IPFamily != IPv4Only {
+		bad("network.mtu %d: IPv6 needs at least 1280; raise it or set ipFamily: ipv4", c.Network.MTU)
+	}
+	if !validDomain(c.ClusterDomain) {
+		bad("clusterDomain %q: not a DNS domain name", c.ClusterDomain)
+	}
+	c.NodeName = fmt.Sprintf("node%d.%s", c.NodeIndex, c.ClusterDomain)
+
+	var want4, want6 bool
+	switch c.IPFamily {
+	case DualStack:
+		want4, want6 = true, true
+	case IPv4Only:
+		want4 = true
+	case IPv6Only:
+		want6 = true
+	default:
+		bad("ipFamily %q: must be one of %s, %s, %s", c.IPFamily, DualStack, IPv4Only, IPv6Only)
+	}
+	prefix := func(field, s, def string, want4 bool) netip.Prefix {
+		p, err := netip.ParsePrefix(or(s, def))
+		switch {
+		case err != nil:
+			bad("%s %q: not a CIDR (example: %s)", field, s, def)
+		case p.Addr().Is4() != want4:
+			bad("%s %q: wrong address family (example: %s)", field, s, def)
+		case p.Masked() != p:
+			bad("%s %q: host bits set; did you mean %s?", field, s, p.Masked())
+		}
+		return p
+	}
+	if want4 {
+		cl := prefix("clusterCIDRv4", f.ClusterCIDRv4, DefaultClusterCIDRv4, true)
+		sv := prefix("serviceCIDRv4", f.ServiceCIDRv4, DefaultServiceCIDRv4, true)
+		if cl.IsValid() && cl.Bits() > nodeMaskV4-1 {
+			bad("clusterCIDRv4 %s: must be /%d or larger to hold /%d node subnets", cl, nodeMaskV4-1, nodeMaskV4)
+		}
+		c.ClusterCIDRs = append(c.ClusterCIDRs, cl)
+		c.ServiceCIDRs = append(c.ServiceCIDRs, sv)
+	}
+	if want6 {
+		cl := prefix("clusterCIDRv6", f.ClusterCIDRv6, DefaultClusterCIDRv6, false)
+		sv := prefix("serviceCIDRv6", f.ServiceCIDRv6, DefaultServiceCIDRv6, false)
+		if cl.IsValid() && cl.Bits() > nodeMaskV6-1 {
+			bad("clusterCIDRv6 %s: must be /%d or larger to hold /%d node subnets", cl, nodeMaskV6-1, nodeMaskV6)
+		}
+		if sv.IsValid() && sv.Bits() < 108 {
+			bad("serviceCIDRv6 %s: Kubernetes allows at most 20 host bits; use /108 or smaller", sv)
+		}
+		c.ClusterCIDRs = append(c.ClusterCIDRs, cl)
+		c.ServiceCIDRs = append(c.ServiceCIDRs, sv)
+	}
+	if len(errs) == 0 {
+		for i := range c.ClusterCIDRs {
+			sub0, _ := c.nodeSubnet(c.ClusterCIDRs[i], 0)
+			if !prefixContains(sub0, c.ServiceCIDRs[i]) {
+				bad("service CIDR %s: must lie inside %s (subnet 0 of the cluster range, which no node uses)", c.ServiceCIDRs[i], sub0)
+			}
+		}
+	}
+
+	for _, s := range f.NodeIPs {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			bad("nodeIPs %q: not an IP address", s)
+			continue
+		}
+		if (a.Is4() && !want4) || (a.Is6() && !want6) {
+			bad("nodeIPs %q: ipFamily is %s", s, c.IPFamily)
+			continue
+		}
+		if a.IsUnspecified() || a.IsLoopback() || a.IsMulticast() || a.IsLinkLocalUnicast() {
+			bad("nodeIPs %q: must be a routable unicast address of this host", s)
+			continue
+		}
+		c.NodeIPs = append(c.NodeIPs, a.Unmap())
+	}
+
+	if len(errs) == 0 {
+		if err := c.resolveNodeIPs(host, len(f.NodeIPs) > 0, want4, want6); err != nil {
+			errs = append(errs, err)
+		}
+	}
+
+	seen := map[int]bool{c.NodeIndex: true}
+	for _, p := range c.Network.Peers {
+		if p.Index < 1 || p.Index > 255 {
+			bad("network.peers: index %d: must be between 1 and 255", p.Index)
+		} else if seen[p.Index] {
+			bad("network.peers: index %d is used twice (node indexes are unique)", p.Index)
+		}
+		seen[p.Index] = true
+	}
+
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+func (c *Config) resolveNodeIPs(host Host, explicit, want4, want6 bool) error {
+	if explicit {
+		have, err := host.Addrs()
+		if err != nil {
+			return fmt.Errorf("nodeIPs: list host addresses: %w", err)
+		}
+		for _, a := range c.NodeIPs {
+			found := false
+			for _, h := range have {
+				found = found || h.Unmap() == a
+			}
+			if !found {
+				return fmt.Errorf("node IP %s is not an address of this host (it has %s); pass --node-ip with one of them", a, joinAddrs(have))
+			}
+		}
+		return nil
+	}
+	srcs, err := host.DefaultRouteSources()
+	if err != nil {
+		return fmt.Errorf("nodeIPs: read default routes: %w", err)
+	}
+	for _, a := range srcs {
+		if (a.Is4() && want4) || (a.Is6() && want6) {
+			c.NodeIPs = append(c.NodeIPs, a.Unmap())
+		}
+	}
+	if len(c.NodeIPs) == 0 {
+		return fmt.Errorf("no default route (for ipFamily %s) to take the node IP from; pass --node-ip ADDRESS or set nodeIPs in the config", c.IPFamily)
+	}
+	return nil
+}
+
+func joinAddrs(as []netip.Addr) string {
+	var s []string
+	for _, a := range as {
+		if !a.IsLoopback() && !a.IsLinkLocalUnicast() {
+			s = append(s, a.String())
+		}
+	}
+	if len(s) == 0 {
+		return "no routable address"
+	}
+	return strings.Join(s, ", ")
+}
+
+// NodeCIDRs returns the pod subnets of node index i, v4 first.
+func (c *Config) NodeCIDRs(i int) []netip.Prefix {
+	var out []netip.Prefix
+	for _, cl := range c.ClusterCIDRs {
+		p, _ := c.nodeSubnet(cl, i)
+		out = append(out, p)
+	}
+	return out
+}
+
+// HostIPs returns this node's addresses on brkube (.1 / ::1 of each node CIDR).
+func (c *Config) HostIPs() []netip.Addr { return c.HostIPsOf(c.NodeIndex) }
+
+// HostIPsOf returns node i's addresses on brkube.
+func (c *Config) HostIPsOf(i int) []netip.Addr {
+	var out []netip.Addr
+	for _, p := range c.NodeCIDRs(i) {
+		out = append(out, p.Addr().Next())
+	}
+	return out
+}
+
+// APIServiceIPs returns the first address of each service range (the
+// "kubernetes" Service).
+func (c *Config) APIServiceIPs() []netip.Addr {
+	var out []netip.Addr
+	for _, p := range c.ServiceCIDRs {
+		out = append(out, p.Addr().Next())
+	}
+	return out
+}
+
+// APIName is the DNS name that resolves to the primary.
+func (c *Config) APIName() string { return "api." + c.ClusterDomain }
+
+// Paths under the data and run directories, in one place so that every
+// component and test agrees on them.
+func (c *Config) PKIDir() string       { return filepath.Join(c.DataDir, "pki") }
+func (c *Config) EtcdDir() string      { return filepath.Join(c.DataDir, "etcd") }
+func (c *Config) ManifestsDir() string { return filepath.Join(c.DataDir, "manifests") }
+func (c *Config) AdminKubeconfig() string {
+	return filepath.Join(c.DataDir, "admin.kubeconfig")
+}
+func (c *Config) EtcdSocket() string { return filepath.Join(c.RunDir, "etcd.sock") }
+
+func (c *Config) nodeSubnet(cluster netip.Prefix, i int) (netip.Prefix, error) {
+	bits := nodeMaskV4
+	if cluster.Addr().Is6() {
+		bits = nodeMaskV6
+	}
+	b := cluster.Addr().AsSlice()
+	// The node index fills the bits between the cluster prefix and the node
+	// prefix; Resolve guarantees there are at least 8 of them only for the
+	// defaults, so reject indexes that do not fit.
+	free := bits - cluster.Bits()
+	if i < 0 || (free < 31 && i >= 1<<free) {
+		return netip.Prefix{}, fmt.Errorf("node index %d does not fit in %s", i, cluster)
+	}
+	for k := 0; k < free; k++ {
+		if i&(1<<k) != 0 {
+			pos := bits - 1 - k
+			b[pos/8] |= 1 << (7 - pos%8)
+		}
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return netip.PrefixFrom(a, bits), nil
+}
+
+func prefixContains(outer, inner netip.Prefix) bool {
+	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+func validDomain(d string) bool {
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(d, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// IPs converts addresses for APIs that want net.IP.
+func IPs(addrs []netip.Addr) []net.IP {
+	out := make([]net.IP, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, net.IP(a.AsSlice()))
+	}
+	return out
+}

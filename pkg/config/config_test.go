@@ -1,0 +1,136 @@
+package config
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type fakeHost struct {
+	addrs, defaults []string
+}
+
+func addrs(ss []string) []netip.Addr {
+	var out []netip.Addr
+	for _, s := range ss {
+		out = append(out, netip.MustParseAddr(s))
+	}
+	return out
+}
+
+func (f fakeHost) Addrs() ([]netip.Addr, error)               { return addrs(f.addrs), nil }
+func (f fakeHost) DefaultRouteSources() ([]netip.Addr, error) { return addrs(f.defaults), nil }
+
+var lanHost = fakeHost{addrs: []string{"127.0.0.1", "192.168.1.10", "2001:db8::10"}, defaults: []string{"192.168.1.10", "2001:db8::10"}}
+
+func resolve(t *testing.T, yaml string, h Host) (*Config, error) {
+	t.Helper()
+	f, err := Parse([]byte(yaml))
+	if err != nil {
+		return nil, err
+	}
+	return f.Resolve(h)
+}
+
+func strs[T interface{ String() string }](in []T) []string {
+	var out []string
+	for _, v := range in {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+func TestDefaultsFollowTheAddressPlan(t *testing.T) {
+	c, err := resolve(t, "", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{
+		"nodeIPs":    strs(c.NodeIPs),
+		"node1":      strs(c.NodeCIDRs(1)),
+		"node2":      strs(c.NodeCIDRs(2)),
+		"node255":    strs(c.NodeCIDRs(255)),
+		"hostIPs":    strs(c.HostIPs()),
+		"services":   strs(c.ServiceCIDRs),
+		"apiService": strs(c.APIServiceIPs()),
+		"name":       {c.NodeName, c.APIName()},
+		"dirs":       {c.DataDir, c.RunDir, c.AdminKubeconfig(), c.EtcdSocket()},
+	}
+	want := map[string][]string{
+		"nodeIPs":    {"192.168.1.10", "2001:db8::10"},
+		"node1":      {"10.88.1.0/24", "fd88:1::/32"},
+		"node2":      {"10.88.2.0/24", "fd88:2::/32"},
+		"node255":    {"10.88.255.0/24", "fd88:ff::/32"},
+		"hostIPs":    {"10.88.1.1", "fd88:1::1"},
+		"services":   {"10.88.0.0/24", "fd88::/112"},
+		"apiService": {"10.88.0.1", "fd88::1"},
+		"name":       {"node1.k8s.internal", "api.k8s.internal"},
+		"dirs":       {"/var/lib/kubenode", "/run/kubenode", "/var/lib/kubenode/admin.kubeconfig", "/run/kubenode/etcd.sock"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatalf("address plan (-want +got):\n%s", d)
+	}
+}
+
+func TestIPv6Only(t *testing.T) {
+	c, err := resolve(t, "ipFamily: ipv6\nnodeIndex: 3\n", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"2001:db8::10"}, strs(c.NodeIPs)); d != "" {
+		t.Fatal(d)
+	}
+	if d := cmp.Diff([]string{"fd88:3::/32"}, strs(c.NodeCIDRs(3))); d != "" {
+		t.Fatal(d)
+	}
+	if d := cmp.Diff([]string{"fd88::1"}, strs(c.APIServiceIPs())); d != "" {
+		t.Fatal(d)
+	}
+}
+
+func TestExplicitNodeIP(t *testing.T) {
+	c, err := resolve(t, "nodeIPs: [192.168.1.10]\n", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"192.168.1.10"}, strs(c.NodeIPs)); d != "" {
+		t.Fatal(d)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	noRoute := fakeHost{addrs: []string{"127.0.0.1", "192.168.1.10"}}
+	cases := []struct {
+		name, yaml string
+		host       Host
+		want       string
+	}{
+		{"unknown field", "nodeIdx: 1\n", lanHost, `unknown field "nodeIdx"`},
+		{"malformed", "nodeIndex: [1\n", lanHost, "yaml"},
+		{"index range", "nodeIndex: 300\n", lanHost, "nodeIndex 300: must be between 1 and 255"},
+		{"bad cidr", "clusterCIDRv4: 10.88.0.0/33\n", lanHost, `clusterCIDRv4 "10.88.0.0/33": not a CIDR`},
+		{"wrong family", "clusterCIDRv4: fd00::/16\n", lanHost, "wrong address family"},
+		{"host bits", "clusterCIDRv4: 10.88.1.0/16\n", lanHost, "did you mean 10.88.0.0/16"},
+		{"service outside subnet 0", "serviceCIDRv4: 10.88.5.0/24\n", lanHost, "must lie inside 10.88.0.0/24"},
+		{"cluster too small", "clusterCIDRv4: 10.88.0.0/24\n", lanHost, "must be /23 or larger"},
+		{"family", "ipFamily: both\n", lanHost, `ipFamily "both"`},
+		{"mtu ipv6", "network:\n  mtu: 1200\n", lanHost, "IPv6 needs at least 1280"},
+		{"bad node ip", "nodeIPs: [300.1.1.1]\n", lanHost, `"300.1.1.1": not an IP address`},
+		{"node ip not here", "nodeIPs: [192.0.2.5]\n", lanHost, "192.0.2.5 is not an address of this host (it has 192.168.1.10, 2001:db8::10)"},
+		{"loopback node ip", "nodeIPs: [127.0.0.1]\n", lanHost, "routable unicast"},
+		{"no default route", "", noRoute, "no default route"},
+		{"duplicate peer", "network:\n  peers:\n  - {index: 2, publicKey: a, endpoint: b}\n  - {index: 2, publicKey: c, endpoint: d}\n", lanHost, "index 2 is used twice"},
+		{"peer is self", "network:\n  peers:\n  - {index: 1, publicKey: a, endpoint: b}\n", lanHost, "index 1 is used twice"},
+		{"relative dir", "dataDir: data\n", lanHost, "must be an absolute path"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := resolve(t, tc.yaml, tc.host)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,224 @@
+// Package node is the one place that knows the whole list of components:
+// it checks the host, makes the PKI and wires components into the
+// supervisor in start order.
+package node
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/go-logr/logr"
+
+	"github.com/kubenode/kubenode/pkg/components/addons"
+	"github.com/kubenode/kubenode/pkg/components/apiserver"
+	"github.com/kubenode/kubenode/pkg/components/controllermanager"
+	"github.com/kubenode/kubenode/pkg/components/etcd"
+	"github.com/kubenode/kubenode/pkg/components/scheduler"
+	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/pki"
+	"github.com/kubenode/kubenode/pkg/supervisor"
+)
+
+// RunPrimary runs a primary node until ctx ends or a component fails.
+func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger) error {
+	log.Info("Node", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs,
+		"podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "serviceCIDRs", cfg.ServiceCIDRs, "dataDir", cfg.DataDir)
+	if err := Preflight(cfg); err != nil {
+		return err
+	}
+	creds, err := ensurePKI(cfg, log)
+	if err != nil {
+		return err
+	}
+	m := supervisor.New(supervisor.Options{Logger: log})
+	for _, c := range controlPlane(cfg, creds) {
+		m.Add(c)
+	}
+	return m.Run(ctx)
+}
+
+// Preflight checks what would otherwise fail halfway through start, before
+// anything is written.
+func Preflight(cfg *config.Config) error {
+	for _, dir := range []string{cfg.DataDir, cfg.RunDir} {
+		if err := checkWritable(dir); err != nil {
+			return err
+		}
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(bindAddress(cfg), strconv.Itoa(cfg.APIPort)))
+	if err != nil {
+		return fmt.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
+	}
+	return l.Close()
+}
+
+// checkWritable finds the nearest existing ancestor of dir and checks that
+// a file can be made there, without creating dir itself.
+func checkWritable(dir string) error {
+	p := dir
+	for {
+		st, err := os.Stat(p)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("%s is not a directory: pass a directory (--data-dir/--run-dir)", p)
+			}
+			break
+		}
+		if !errors.Is(err, os.ErrNotExist) || filepath.Dir(p) == p {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
+		p = filepath.Dir(p)
+	}
+	f, err := os.CreateTemp(p, ".kubenode-write-test-*")
+	if err != nil {
+		return fmt.Errorf("%s is not writable (%v): run as root or choose another directory (--data-dir/--run-dir)", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+func bindAddress(cfg *config.Config) string {
+	if cfg.IPFamily == config.IPv4Only {
+		return "0.0.0.0"
+	}
+	return "::"
+}
+
+// primaryAddress is the node IP of the cluster's primary family, the one
+// the kubernetes Service points at.
+func primaryAddress(cfg *config.Config) netip.Addr {
+	want4 := cfg.ServiceCIDRs[0].Addr().Is4()
+	for _, a := range cfg.NodeIPs {
+		if a.Is4() == want4 {
+			return a
+		}
+	}
+	return cfg.HostIPs()[0]
+}
+
+// credentials are the files and clients the control plane is wired with.
+type credentials struct {
+	store                                 *pki.Store
+	ca                                    *pki.CA
+	schedulerKubeconfig, controllerConfig string
+	saKey, saPub                          string
+	probe                                 *http.Client
+}
+
+func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
+	store, err := pki.Open(cfg.PKIDir())
+	if err != nil {
+		return nil, err
+	}
+	ca, err := store.EnsureCA()
+	if err != nil {
+		return nil, err
+	}
+	loopback := []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
+	apiIPs := append(config.IPs(cfg.APIServiceIPs()), config.IPs(cfg.NodeIPs)...)
+	apiIPs = append(apiIPs, config.IPs(cfg.HostIPs())...)
+	apiIPs = append(apiIPs, loopback...)
+	svc := "kubernetes.default.svc"
+	specs := []pki.CertSpec{
+		{Name: "apiserver", CommonName: "kube-apiserver", Server: true, IPs: apiIPs,
+			DNSNames: []string{cfg.APIName(), cfg.NodeName, "kubernetes", "kubernetes.default", svc, svc + "." + cfg.ClusterDomain, "localhost"}},
+		{Name: "apiserver-kubelet-client", CommonName: "kube-apiserver-kubelet-client", Client: true},
+		{Name: "admin", CommonName: "kubenode-admin", Organization: []string{"system:masters"}, Client: true},
+		{Name: "kube-scheduler", CommonName: "system:kube-scheduler", Client: true, Server: true, IPs: loopback, DNSNames: []string{"localhost"}},
+		{Name: "kube-controller-manager", CommonName: "system:kube-controller-manager", Client: true, Server: true, IPs: loopback, DNSNames: []string{"localhost"}},
+		{Name: "kubelet-client-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Client: true},
+	}
+	pairs := map[string]*pki.KeyPair{}
+	for _, spec := range specs {
+		kp, changed, err := store.EnsureCert(ca, spec)
+		if err != nil {
+			return nil, err
+		}
+		if changed != "" {
+			log.Info("Certificate "+changed, "name", spec.Name, "file", kp.CertFile)
+		}
+		pairs[spec.Name] = kp
+	}
+	saKey, saPub, err := store.EnsureServiceAccountKey()
+	if err != nil {
+		return nil, err
+	}
+	local := "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.APIPort))
+	c := &credentials{
+		store: store, ca: ca, saKey: saKey, saPub: saPub,
+		schedulerKubeconfig: filepath.Join(cfg.DataDir, "kube-scheduler.kubeconfig"),
+		controllerConfig:    filepath.Join(cfg.DataDir, "kube-controller-manager.kubeconfig"),
+	}
+	admin := "https://" + net.JoinHostPort(primaryAddress(cfg).String(), strconv.Itoa(cfg.APIPort))
+	for _, kc := range []struct {
+		path, server, pair string
+	}{
+		{cfg.AdminKubeconfig(), admin, "admin"},
+		{c.schedulerKubeconfig, local, "kube-scheduler"},
+		{c.controllerConfig, local, "kube-controller-manager"},
+	} {
+		if err := pki.WriteKubeconfig(kc.path, kc.server, ca.CertPEM, pairs[kc.pair], kc.pair); err != nil {
+			return nil, err
+		}
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Cert)
+	adminPair := pairs["admin"]
+	c.probe = &http.Client{
+		Timeout: 2 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{
+			RootCAs:      pool,
+			Certificates: []tls.Certificate{{Certificate: [][]byte{adminPair.Cert.Raw}, PrivateKey: adminPair.Key, Leaf: adminPair.Cert}},
+			MinVersion:   tls.VersionTLS12,
+		}},
+	}
+	return c, nil
+}
+
+func controlPlane(cfg *config.Config, c *credentials) []supervisor.Component {
+	p := c.store.Path
+	e := &etcd.Etcd{DataDir: cfg.EtcdDir(), Socket: cfg.EtcdSocket()}
+	issuer := "https://" + net.JoinHostPort(cfg.APIName(), strconv.Itoa(cfg.APIPort))
+	return []supervisor.Component{
+		e,
+		&apiserver.APIServer{
+			EtcdURL: e.ClientURL(),
+			Files: apiserver.Files{
+				CA: p("ca.crt"), Cert: p("apiserver.crt"), Key: p("apiserver.key"),
+				KubeletClientCert: p("apiserver-kubelet-client.crt"), KubeletClientKey: p("apiserver-kubelet-client.key"),
+				ServiceAccountPub: c.saPub, ServiceAccountKey: c.saKey,
+				EncryptionConfig: p("encryption-config.yaml"),
+			},
+			AdvertiseAddress: primaryAddress(cfg),
+			BindAddress:      bindAddress(cfg),
+			Port:             cfg.APIPort,
+			ServiceCIDRs:     cfg.ServiceCIDRs,
+			Issuer:           issuer,
+			Probe:            c.probe,
+		},
+		&controllermanager.ControllerManager{
+			Kubeconfig: c.controllerConfig,
+			CertFile:   p("kube-controller-manager.crt"), KeyFile: p("kube-controller-manager.key"),
+			CAFile: p("ca.crt"), CAKeyFile: p("ca.key"),
+			ServiceAccountKey: c.saKey,
+			Probe:             c.probe,
+		},
+		&scheduler.Scheduler{
+			Kubeconfig: c.schedulerKubeconfig,
+			CertFile:   p("kube-scheduler.crt"), KeyFile: p("kube-scheduler.key"),
+			Probe: c.probe,
+		},
+		&addons.Addons{Kubeconfig: cfg.AdminKubeconfig(), ManifestsDir: cfg.ManifestsDir()},
+	}
+}

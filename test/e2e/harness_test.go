@@ -1,0 +1,242 @@
+// Package e2e runs the real kubenode binary in network namespaces that the
+// tests create and remove. It never changes the machine's own namespace.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// kubenodeBin is the binary under test (make test-e2e sets it).
+func kubenodeBin(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("e2e tests need root (network namespaces)")
+	}
+	bin := os.Getenv("KUBENODE_BIN")
+	if bin == "" {
+		bin, _ = filepath.Abs("../../bin/kubenode")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Skipf("no kubenode binary at %s (run make build or set KUBENODE_BIN)", bin)
+	}
+	return bin
+}
+
+func randomSuffix() string {
+	b := make([]byte, 3)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// sh runs a host command and fails the test on error.
+func sh(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// lan is an underlay: a bridge in a namespace of its own that hosts plug
+// into with veth pairs.
+type lan struct {
+	t       *testing.T
+	id      string
+	switch_ string
+	hosts   int
+}
+
+func newLAN(t *testing.T) *lan {
+	t.Helper()
+	l := &lan{t: t, id: randomSuffix()}
+	l.switch_ = "kn-" + l.id + "-sw"
+	sh(t, "ip", "netns", "add", l.switch_)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", l.switch_).Run() })
+	sh(t, "ip", "-n", l.switch_, "link", "add", "br0", "type", "bridge")
+	sh(t, "ip", "-n", l.switch_, "link", "set", "br0", "up")
+	return l
+}
+
+// host is a network namespace with one underlay interface, eth0, whose
+// default route makes its address the node IP.
+type host struct {
+	t     *testing.T
+	name  string // namespace name
+	ns    string // /run/netns/NAME
+	addr4 string // underlay IPv4 address, without prefix length
+	addr6 string
+	root  string // data and run dirs live below
+}
+
+// addHost makes host number i (1-based) on the LAN, with 192.168.77.i/24
+// and fd77::i/64.
+func (l *lan) addHost(i int) *host {
+	t := l.t
+	t.Helper()
+	h := &host{t: t, name: fmt.Sprintf("kn-%s-h%d", l.id, i)}
+	h.ns = "/run/netns/" + h.name
+	h.addr4 = fmt.Sprintf("192.168.77.%d", i)
+	h.addr6 = fmt.Sprintf("fd77::%d", i)
+	sh(t, "ip", "netns", "add", h.name)
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", h.name).Run() })
+	peer := fmt.Sprintf("v%s%d", l.id, i)
+	sh(t, "ip", "-n", h.name, "link", "add", "eth0", "type", "veth", "peer", "name", peer, "netns", l.switch_)
+	sh(t, "ip", "-n", l.switch_, "link", "set", peer, "master", "br0", "up")
+	sh(t, "ip", "netns", "exec", h.name, "sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0")
+	sh(t, "ip", "-n", h.name, "link", "set", "lo", "up")
+	sh(t, "ip", "-n", h.name, "addr", "add", h.addr4+"/24", "dev", "eth0")
+	sh(t, "ip", "-n", h.name, "addr", "add", h.addr6+"/64", "dev", "eth0", "nodad")
+	sh(t, "ip", "-n", h.name, "link", "set", "eth0", "up")
+	sh(t, "ip", "-n", h.name, "route", "add", "default", "dev", "eth0")
+	sh(t, "ip", "-n", h.name, "-6", "route", "add", "default", "dev", "eth0")
+	h.root = t.TempDir()
+	return h
+}
+
+func (h *host) dataDir() string { return filepath.Join(h.root, "data") }
+func (h *host) runDir() string  { return filepath.Join(h.root, "run") }
+
+// command builds kubenode args run inside the host's namespace. nsenter
+// execs in place, so the process is kubenode itself.
+func (h *host) command(ctx context.Context, args ...string) *exec.Cmd {
+	full := append([]string{"--net=" + h.ns, "--", kubenodeBin(h.t)}, args...)
+	cmd := exec.CommandContext(ctx, "nsenter", full...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd
+}
+
+// run runs a one-shot kubenode command and returns its combined output.
+func (h *host) run(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := h.command(ctx, args...).CombinedOutput()
+	return string(out), err
+}
+
+// nodeArgs are the flags that keep a node's state inside the test's dirs.
+func (h *host) nodeArgs() []string {
+	return []string{"--data-dir", h.dataDir(), "--run-dir", h.runDir(), "--config", filepath.Join(h.root, "config.yaml")}
+}
+
+// kubectl runs the embedded kubectl against this host's node.
+func (h *host) kubectl(args ...string) (string, error) {
+	return h.run(append([]string{"kubectl", "--data-dir", h.dataDir()}, args...)...)
+}
+
+func (h *host) mustKubectl(args ...string) string {
+	h.t.Helper()
+	out, err := h.kubectl(args...)
+	if err != nil {
+		h.t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// process is a long-running kubenode with its log kept for assertions.
+type process struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	log  bytes.Buffer
+	done chan struct{}
+	err  error
+}
+
+// start launches a long-running kubenode command; Cleanup stops it.
+func (h *host) start(args ...string) *process {
+	h.t.Helper()
+	p := &process{t: h.t, cmd: h.command(context.Background(), args...), done: make(chan struct{})}
+	pr, pw := io.Pipe()
+	p.cmd.Stdout, p.cmd.Stderr = pw, pw
+	if err := p.cmd.Start(); err != nil {
+		h.t.Fatalf("start kubenode: %v", err)
+	}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.log.Write(sc.Bytes())
+			p.log.WriteByte('\n')
+			p.mu.Unlock()
+		}
+	}()
+	go func() {
+		p.err = p.cmd.Wait()
+		pw.Close()
+		close(p.done)
+	}()
+	h.t.Cleanup(func() {
+		p.stop(20 * time.Second)
+		if h.t.Failed() {
+			h.t.Logf("kubenode log (last 60 lines):\n%s", p.tail(60))
+		}
+	})
+	return p
+}
+
+func (p *process) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
+}
+
+func (p *process) tail(n int) string {
+	lines := strings.Split(strings.TrimRight(p.output(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// waitLog waits until the log holds s, failing early if the process ends.
+func (p *process) waitLog(s string, timeout time.Duration) {
+	p.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if strings.Contains(p.output(), s) {
+			return
+		}
+		select {
+		case <-p.done:
+			p.t.Fatalf("kubenode exited (%v) before logging %q:\n%s", p.err, s, p.tail(40))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	p.t.Fatalf("kubenode did not log %q within %s:\n%s", s, timeout, p.tail(40))
+}
+
+// stop sends SIGTERM and waits; after timeout it kills the process group.
+// It returns how long the process took and its exit error.
+func (p *process) stop(timeout time.Duration) (time.Duration, error) {
+	select {
+	case <-p.done:
+		return 0, p.err
+	default:
+	}
+	start := time.Now()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+		return time.Since(start), p.err
+	case <-time.After(timeout):
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+		return time.Since(start), fmt.Errorf("killed after %s: %w", timeout, p.err)
+	}
+}

@@ -1,0 +1,57 @@
+package e2e
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary act as a small client inside a namespace:
+// Go cannot dial into another network namespace without pinning threads, so
+// the tests re-run themselves there through nsenter.
+func TestMain(m *testing.M) {
+	if os.Getenv("E2E_HELPER") == "get" {
+		os.Exit(helperGet())
+	}
+	os.Exit(m.Run())
+}
+
+func helperGet() int {
+	pkiDir := os.Getenv("E2E_PKI")
+	pool := x509.NewCertPool()
+	caPEM, err := os.ReadFile(filepath.Join(pkiDir, "ca.crt"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	pool.AppendCertsFromPEM(caPEM)
+	cfg := &tls.Config{RootCAs: pool}
+	if name := os.Getenv("E2E_CERT"); name != "" {
+		pair, err := tls.LoadX509KeyPair(filepath.Join(pkiDir, name+".crt"), filepath.Join(pkiDir, name+".key"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
+	resp, err := client.Get(os.Getenv("E2E_URL"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	json.NewEncoder(os.Stdout).Encode(struct {
+		Status int
+		Body   string
+	}{resp.StatusCode, string(body)})
+	return 0
+}

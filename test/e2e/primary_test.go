@@ -1,0 +1,266 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+const readyTimeout = 3 * time.Minute
+
+// startPrimary writes manifests, then starts a primary on h and waits until
+// it reports ready.
+func startPrimary(t *testing.T, h *host, extra ...string) *process {
+	t.Helper()
+	p := h.start(append(append([]string{"primary"}, h.nodeArgs()...), extra...)...)
+	p.waitLog("node ready", readyTimeout)
+	return p
+}
+
+// get performs an HTTPS GET inside h's namespace by running this test
+// binary's own helper mode there (see TestMain), returning status and body.
+func get(t *testing.T, h *host, certName, path string) (int, string) {
+	t.Helper()
+	args := []string{"--net=" + h.ns, "--", os.Args[0], "-test.run=^$"}
+	cmd := exec.Command("nsenter", args...)
+	cmd.Env = append(os.Environ(),
+		"E2E_HELPER=get",
+		"E2E_URL=https://"+net.JoinHostPort(h.addr4, "6443")+path,
+		"E2E_PKI="+filepath.Join(h.dataDir(), "pki"),
+		"E2E_CERT="+certName)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("GET %s: %v\n%s", path, err, out)
+	}
+	var r struct {
+		Status int
+		Body   string
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("GET %s: %v: %s", path, err, out)
+	}
+	return r.Status, r.Body
+}
+
+func TestPrimary(t *testing.T) {
+	kubenodeBin(t)
+	h := newLAN(t).addHost(1)
+	manifests := filepath.Join(h.dataDir(), "manifests")
+	if err := os.MkdirAll(manifests, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(manifests, "10-good.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-manifest\n  namespace: default\ndata:\n  k: v\n")
+	write(t, filepath.Join(manifests, "20-broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: [oops\n")
+	write(t, filepath.Join(manifests, "30-good.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: from-manifest\n")
+
+	started := time.Now()
+	p := startPrimary(t, h)
+	t.Logf("cold start to ready: %s", time.Since(started).Round(time.Millisecond))
+
+	t.Run("readyz with admin kubeconfig", func(t *testing.T) {
+		out := h.mustKubectl("get", "--raw", "/readyz")
+		if strings.TrimSpace(out) != "ok" {
+			t.Fatalf("/readyz = %q, want ok", out)
+		}
+	})
+
+	t.Run("anonymous is rejected", func(t *testing.T) {
+		if code, body := get(t, h, "", "/readyz"); code != http.StatusUnauthorized {
+			t.Fatalf("anonymous /readyz: %d %s, want 401", code, body)
+		}
+	})
+
+	t.Run("node credentials are limited by the Node authorizer", func(t *testing.T) {
+		cert := "kubelet-client-node1.k8s.internal"
+		if code, body := get(t, h, cert, "/api/v1/nodes"); code != http.StatusOK {
+			t.Fatalf("node listing nodes: %d %s, want 200", code, body)
+		}
+		code, body := get(t, h, cert, "/api/v1/namespaces/kube-system/secrets")
+		if code != http.StatusForbidden || !strings.Contains(body, "system:node:node1.k8s.internal") {
+			t.Fatalf("node listing secrets: %d %s, want 403 naming the node", code, body)
+		}
+		if code, body := get(t, h, cert, "/api/v1/namespaces/default/configmaps/from-manifest"); code != http.StatusForbidden {
+			t.Fatalf("node reading an unrelated configmap: %d %s, want 403", code, body)
+		}
+	})
+
+	t.Run("secrets are encrypted at rest", func(t *testing.T) {
+		const plain = "e2e-plaintext-must-not-appear"
+		h.mustKubectl("create", "secret", "generic", "enc-test", "--from-literal=v="+plain)
+		cli, err := clientv3.New(clientv3.Config{Endpoints: []string{"unix://" + filepath.Join(h.runDir(), "etcd.sock")}, DialTimeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cli.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		resp, err := cli.Get(ctx, "/registry/secrets/default/enc-test")
+		if err != nil || len(resp.Kvs) != 1 {
+			t.Fatalf("read secret from etcd: %v (%d keys)", err, len(resp.Kvs))
+		}
+		v := resp.Kvs[0].Value
+		if !strings.HasPrefix(string(v), "k8s:enc:secretbox:v1:") {
+			t.Fatalf("stored secret starts with %q, want k8s:enc:secretbox:v1:", v[:min(len(v), 30)])
+		}
+		if strings.Contains(string(v), plain) {
+			t.Fatal("stored secret contains the plain text")
+		}
+	})
+
+	t.Run("manifests dir is applied and a broken file is named", func(t *testing.T) {
+		h.mustKubectl("get", "configmap", "from-manifest")
+		h.mustKubectl("get", "namespace", "from-manifest")
+		if !strings.Contains(p.output(), "20-broken.yaml") {
+			t.Fatalf("log does not name the broken manifest:\n%s", p.tail(30))
+		}
+		h.mustKubectl("get", "clusterrolebinding", "kubenode:apiserver-kubelet-client")
+	})
+
+	t.Run("restart keeps objects and SIGTERM exits cleanly", func(t *testing.T) {
+		h.mustKubectl("create", "configmap", "survivor", "--from-literal=k=v")
+		pid := p.cmd.Process.Pid
+		took, err := p.stop(15 * time.Second)
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, p.tail(30))
+		}
+		if took > 10*time.Second {
+			t.Fatalf("SIGTERM took %s, want under 10s", took)
+		}
+		if left := processesInGroup(pid); len(left) > 0 {
+			t.Fatalf("processes left behind: %v", left)
+		}
+		t.Logf("stop after SIGTERM: %s", took.Round(time.Millisecond))
+
+		started := time.Now()
+		p = startPrimary(t, h)
+		t.Logf("warm restart to ready: %s", time.Since(started).Round(time.Millisecond))
+		if out := h.mustKubectl("get", "configmap", "survivor", "-o", "jsonpath={.data.k}"); out != "v" {
+			t.Fatalf("configmap after restart: %q", out)
+		}
+		if strings.Contains(p.output(), "Certificate created") {
+			t.Fatal("restart created certificates again instead of reusing them")
+		}
+	})
+
+	t.Run("corrupt and mismatched certificates are refused", func(t *testing.T) {
+		if _, err := p.stop(15 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		crt := filepath.Join(h.dataDir(), "pki", "apiserver.crt")
+		key := filepath.Join(h.dataDir(), "pki", "apiserver.key")
+		good, _ := os.ReadFile(crt)
+		goodKey, _ := os.ReadFile(key)
+		defer os.WriteFile(crt, good, 0o644)
+		defer os.WriteFile(key, goodKey, 0o600)
+
+		write(t, crt, "not a certificate\n")
+		out, err := h.run(append([]string{"primary"}, h.nodeArgs()...)...)
+		if err == nil || !strings.Contains(out, "apiserver.crt") {
+			t.Fatalf("corrupt cert: err=%v, output does not name apiserver.crt:\n%s", err, out)
+		}
+		if b, _ := os.ReadFile(crt); string(b) != "not a certificate\n" {
+			t.Fatal("corrupt certificate was overwritten")
+		}
+
+		os.WriteFile(crt, good, 0o644)
+		other, _ := os.ReadFile(filepath.Join(h.dataDir(), "pki", "admin.key"))
+		os.WriteFile(key, other, 0o600)
+		out, err = h.run(append([]string{"primary"}, h.nodeArgs()...)...)
+		if err == nil || !strings.Contains(out, "apiserver.key") || !strings.Contains(out, "match") {
+			t.Fatalf("mismatched key: err=%v, output:\n%s", err, out)
+		}
+	})
+}
+
+// TestPrimaryBadInput checks that each bad input gives one clear error, a
+// non-zero exit and no state on disk.
+func TestPrimaryBadInput(t *testing.T) {
+	kubenodeBin(t)
+	h := newLAN(t).addHost(1)
+	cases := []struct {
+		name   string
+		config string
+		args   []string
+		setup  func(t *testing.T)
+		want   string
+	}{
+		{name: "unknown flag", args: []string{"--bogus"}, want: "unknown flag: --bogus"},
+		{name: "malformed config", config: "nodeIndex: [1\n", want: "config.yaml"},
+		{name: "unknown config field", config: "nodeIdx: 1\n", want: `unknown field "nodeIdx"`},
+		{name: "invalid node IP", args: []string{"--node-ip", "300.1.2.3"}, want: `"300.1.2.3": not an IP address`},
+		{name: "node IP not on host", args: []string{"--node-ip", "192.0.2.55"}, want: "192.0.2.55 is not an address of this host"},
+		{name: "bad CIDR", config: "clusterCIDRv4: 10.88.0.0/33\n", want: "clusterCIDRv4"},
+		{name: "data dir not writable", args: []string{"--data-dir", "/proc/kubenode-e2e/data"}, want: "is not writable"},
+		{name: "api port taken", setup: func(t *testing.T) { listenInNS(t, h, 6443) }, want: "api port 6443 is not free"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			os.RemoveAll(h.dataDir())
+			os.RemoveAll(h.runDir())
+			os.Remove(filepath.Join(h.root, "config.yaml"))
+			if tc.config != "" {
+				write(t, filepath.Join(h.root, "config.yaml"), tc.config)
+			}
+			if tc.setup != nil {
+				tc.setup(t)
+			}
+			out, err := h.run(append(append([]string{"primary"}, h.nodeArgs()...), tc.args...)...)
+			if err == nil {
+				t.Fatalf("kubenode primary succeeded, want an error containing %q", tc.want)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Fatalf("error output does not contain %q:\n%s", tc.want, out)
+			}
+			for _, dir := range []string{h.dataDir(), h.runDir()} {
+				if _, err := os.Stat(dir); err == nil {
+					t.Fatalf("%s was created despite the error", dir)
+				}
+			}
+		})
+	}
+}
+
+// listenInNS holds a TCP port inside h's namespace until the test ends.
+func listenInNS(t *testing.T, h *host, port int) {
+	t.Helper()
+	cmd := exec.Command("nsenter", "--net="+h.ns, "--", "busybox", "nc", "-lk", "-p", fmt.Sprint(port))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	time.Sleep(300 * time.Millisecond)
+}
+
+func write(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// processesInGroup lists live processes whose process group is pgid.
+func processesInGroup(pgid int) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		var pid int
+		if _, err := fmt.Sscan(e.Name(), &pid); err != nil {
+			continue
+		}
+		if g, err := syscall.Getpgid(pid); err == nil && g == pgid {
+			out = append(out, pid)
+		}
+	}
+	return out
+}

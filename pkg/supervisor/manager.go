@@ -1,0 +1,355 @@
+package supervisor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+)
+
+// Component states reported by Status.
+const (
+	StatePending  = "pending"  // added, not started (Init may have run)
+	StateStarting = "starting" // Start called, not ready yet
+	StateReady    = "ready"
+	StateStopping = "stopping"
+	StateStopped  = "stopped"
+	StateFailed   = "failed" // Init, Start, Ready or Stop failed, or it exited; stays failed
+)
+
+const (
+	defaultReadyTimeout = 2 * time.Minute
+	defaultStopTimeout  = 10 * time.Second
+	firstReadyPoll      = 50 * time.Millisecond
+	maxReadyPoll        = time.Second
+	minProbeTime        = time.Second
+)
+
+// Options configure a Manager. Zero values select the defaults.
+type Options struct {
+	// ReadyTimeout bounds, per component, the time from Start returning to
+	// Ready returning nil (a probe running at the deadline may take up to 1s
+	// more). Default 2m.
+	ReadyTimeout time.Duration
+	// StopTimeout bounds the whole stop, all components together. Default 10s.
+	StopTimeout time.Duration
+	Logger      logr.Logger
+	// Notify reports "READY=1" and "STOPPING=1" to the service manager.
+	// Default SdNotify.
+	Notify func(state string) error
+}
+
+// ComponentStatus is a snapshot of one component, for status output.
+type ComponentStatus struct {
+	Name       string
+	State      string        // one of the State constants
+	ReadyAfter time.Duration // from Start to ready; 0 until ready
+	Err        string        // why it failed; empty if it did not
+}
+
+// Manager starts components in order, watches them and stops them in
+// reverse order. It runs once.
+type Manager struct {
+	opts Options
+
+	mu      sync.Mutex
+	entries []*entry
+	running bool
+}
+
+type entry struct {
+	c    Component
+	name string
+
+	// Used by Run's goroutine only.
+	exited <-chan error
+
+	// Guarded by Manager.mu.
+	state      string
+	readyAfter time.Duration
+	err        string
+}
+
+// errShutdown tells Run's steps apart from failures when ctx ends.
+var errShutdown = errors.New("shutdown requested")
+
+// New returns a Manager with opts' zero fields set to their defaults.
+func New(opts Options) *Manager {
+	if opts.ReadyTimeout <= 0 {
+		opts.ReadyTimeout = defaultReadyTimeout
+	}
+	if opts.StopTimeout <= 0 {
+		opts.StopTimeout = defaultStopTimeout
+	}
+	if opts.Logger.GetSink() == nil {
+		opts.Logger = logr.Discard()
+	}
+	if opts.Notify == nil {
+		opts.Notify = SdNotify
+	}
+	return &Manager{opts: opts}
+}
+
+// Add appends c to the start order. It must be called before Run; a
+// component added later would silently never run, so Add panics then.
+func (m *Manager) Add(c Component) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.running {
+		panic("supervisor: Add called after Run")
+	}
+	m.entries = append(m.entries, &entry{c: c, name: c.Name(), state: StatePending})
+}
+
+// Status returns a snapshot of every component in start order.
+func (m *Manager) Status() []ComponentStatus {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]ComponentStatus, len(m.entries))
+	for i, e := range m.entries {
+		out[i] = ComponentStatus{Name: e.name, State: e.state, ReadyAfter: e.readyAfter, Err: e.err}
+	}
+	return out
+}
+
+// Run inits all components, starts them in Add order waiting for each to be
+// ready, reports READY=1, and then runs until ctx ends (a normal shutdown,
+// nil) or a component exits (an error naming it). Whatever ends it, including
+// a failed Init, Start or ready timeout, it reports STOPPING=1 and stops the
+// components whose Start was called in reverse order, within StopTimeout,
+// and returns the cause joined with the stop errors. A component whose Start
+// failed is stopped too, as it may have started part of its work. If ctx ends
+// before the node is ready, Run stops what it started and returns nil (plus
+// stop errors), as for any shutdown; errors from Init or Start are still
+// returned even if the cancellation caused them.
+func (m *Manager) Run(ctx context.Context) error {
+	m.mu.Lock()
+	if m.running {
+		m.mu.Unlock()
+		return errors.New("supervisor: Run called twice")
+	}
+	m.running = true
+	entries := slices.Clone(m.entries)
+	m.mu.Unlock()
+
+	log := m.opts.Logger
+	begin := time.Now()
+	// Start's context outlives Start: components tie their background work to
+	// it, so cancelling it is the first stop signal for all of them at once.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	n, cause := m.start(ctx, runCtx, entries)
+	if cause == nil {
+		log.Info("node ready", "elapsed", time.Since(begin).Round(time.Millisecond))
+		if err := m.opts.Notify("READY=1"); err != nil {
+			// systemd will time the unit out; the node itself works.
+			log.Error(err, "notify ready")
+		}
+		cause = m.watch(ctx, entries[:n], nil, true)
+	}
+	if cause == errShutdown {
+		cause = nil
+		log.Info("stopping node", "reason", "shutdown requested")
+	} else {
+		log.Error(cause, "stopping node")
+	}
+	cancel()
+	return errors.Join(cause, m.stop(ctx, entries[:n]))
+}
+
+// start inits all entries and then starts them in order. It returns how many
+// Starts it called, and nil once all are ready.
+func (m *Manager) start(ctx, runCtx context.Context, entries []*entry) (int, error) {
+	for _, e := range entries {
+		if err := e.c.Init(runCtx); err != nil {
+			err = fmt.Errorf("component %s init: %w", e.name, err)
+			m.fail(e, err)
+			return 0, err
+		}
+	}
+	for i, e := range entries {
+		// Notice a shutdown or an exit before spending time on the next Start.
+		if err := m.watch(ctx, entries[:i], nil, false); err != nil {
+			return i, err
+		}
+		m.set(e, StateStarting)
+		begin := time.Now()
+		if err := e.c.Start(runCtx); err != nil {
+			err = fmt.Errorf("component %s start: %w", e.name, err)
+			m.fail(e, err)
+			return i + 1, err
+		}
+		if x, ok := e.c.(Exiter); ok {
+			e.exited = x.Exited()
+		}
+		if err := m.awaitReady(ctx, runCtx, entries[:i+1], e); err != nil {
+			return i + 1, err
+		}
+		elapsed := time.Since(begin).Round(time.Millisecond)
+		m.mu.Lock()
+		e.readyAfter = elapsed
+		m.mu.Unlock()
+		m.set(e, StateReady)
+		m.opts.Logger.Info("component ready", "component", e.name, "elapsed", elapsed)
+	}
+	return len(entries), nil
+}
+
+// awaitReady polls e's Ready with backoff until it returns nil, the
+// ReadyTimeout passes, ctx ends, or one of the started components exits.
+func (m *Manager) awaitReady(ctx, runCtx context.Context, started []*entry, e *entry) error {
+	r, ok := e.c.(Readier)
+	if !ok {
+		return nil
+	}
+	deadline := time.Now().Add(m.opts.ReadyTimeout)
+	delay := firstReadyPoll
+	var last error
+	for {
+		t := time.NewTimer(min(delay, max(0, time.Until(deadline))))
+		err := m.watch(ctx, started, t.C, true)
+		t.Stop()
+		if err != nil {
+			return err
+		}
+		// A probe may run until the deadline, but gets at least minProbeTime so
+		// that the last one, due at the deadline, is not cut off at once.
+		pctx, cancel := context.WithTimeout(runCtx, max(time.Until(deadline), minProbeTime))
+		err = r.Ready(pctx)
+		cut := pctx.Err() != nil
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return errShutdown
+		}
+		// A probe cut off by its context says less than the one before it.
+		if last == nil || !cut {
+			last = err
+		}
+		if !time.Now().Before(deadline) {
+			err = fmt.Errorf("component %s not ready after %s: %w", e.name, m.opts.ReadyTimeout, last)
+			m.fail(e, err)
+			return err
+		}
+		delay = min(2*delay, maxReadyPoll)
+	}
+}
+
+// watch waits until timer fires (nil), ctx ends (errShutdown) or one of the
+// started components exits (an error naming it). Without block it only
+// checks and returns nil if nothing happened.
+func (m *Manager) watch(ctx context.Context, started []*entry, timer <-chan time.Time, block bool) error {
+	// reflect.Select because the number of components is only known at run time.
+	cases := []reflect.SelectCase{
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+		{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer)},
+	}
+	for _, e := range started {
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(e.exited)})
+	}
+	if !block {
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectDefault})
+	}
+	i, v, ok := reflect.Select(cases)
+	switch {
+	case i == 0:
+		return errShutdown
+	case i == 1 || i == len(started)+2: // timer or default
+		return nil
+	}
+	e := started[i-2]
+	var exitErr error
+	if ok { // not closed
+		exitErr, _ = v.Interface().(error)
+	}
+	err := fmt.Errorf("component %s exited unexpectedly", e.name)
+	if exitErr != nil {
+		err = fmt.Errorf("component %s exited: %w", e.name, exitErr)
+	}
+	m.fail(e, err)
+	return err
+}
+
+// stop stops started in reverse order within StopTimeout. A component whose
+// Stop outlives the timeout is left behind, and the ones before it are not
+// stopped: the process is about to exit anyway, and waiting longer would
+// only delay the restart.
+func (m *Manager) stop(ctx context.Context, started []*entry) error {
+	log := m.opts.Logger
+	if err := m.opts.Notify("STOPPING=1"); err != nil {
+		log.Error(err, "notify stopping")
+	}
+	begin := time.Now()
+	// ctx has usually ended already; stopping must still get its time.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.opts.StopTimeout)
+	defer cancel()
+	var errs []error
+	for i := len(started) - 1; i >= 0; i-- {
+		e := started[i]
+		if sctx.Err() != nil {
+			err := fmt.Errorf("component %s not stopped: stop timeout %s exceeded", e.name, m.opts.StopTimeout)
+			m.fail(e, err)
+			errs = append(errs, err)
+			continue
+		}
+		m.set(e, StateStopping)
+		t0 := time.Now()
+		err := stopWithin(sctx, e.c)
+		if err != nil {
+			err = fmt.Errorf("component %s stop: %w", e.name, err)
+			m.fail(e, err)
+			errs = append(errs, err)
+			log.Error(err, "component stop failed", "component", e.name)
+			continue
+		}
+		m.set(e, StateStopped)
+		log.Info("component stopped", "component", e.name, "elapsed", time.Since(t0).Round(time.Millisecond))
+	}
+	log.Info("node stopped", "elapsed", time.Since(begin).Round(time.Millisecond))
+	return errors.Join(errs...)
+}
+
+// stopWithin calls c.Stop and gives up when ctx ends, so that a Stop that
+// ignores its context cannot hold the process up.
+func stopWithin(ctx context.Context, c Component) error {
+	done := make(chan error, 1)
+	go func() { done <- c.Stop(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-done: // it returned right at the deadline
+			return err
+		default:
+			return fmt.Errorf("not stopped in time: %w", ctx.Err())
+		}
+	}
+}
+
+// set moves e to state unless it failed: failed is final, so that Status
+// keeps showing the component that brought the node down.
+func (m *Manager) set(e *entry, state string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e.state != StateFailed {
+		e.state = state
+	}
+}
+
+func (m *Manager) fail(e *entry, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e.state = StateFailed
+	if e.err == "" {
+		e.err = err.Error()
+	}
+}

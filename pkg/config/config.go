@@ -255,6 +255,10 @@ func (f *File) Resolve(host Host) (*Config, error) {
 			errs = append(errs, err)
 		}
 	}
+	if len(errs) == 0 {
+		errs = append(errs, c.validateOverlap()...)
+		errs = append(errs, c.validatePeers()...)
+	}
 
 	seen := map[int]bool{c.NodeIndex: true}
 	for _, p := range c.Network.Peers {

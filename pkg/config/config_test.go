@@ -124,6 +124,16 @@ func TestBadInput(t *testing.T) {
 		{"duplicate peer", "network:\n  peers:\n  - {index: 2, publicKey: a, endpoint: b}\n  - {index: 2, publicKey: c, endpoint: d}\n", lanHost, "index 2 is used twice"},
 		{"peer is self", "network:\n  peers:\n  - {index: 1, publicKey: a, endpoint: b}\n", lanHost, "index 1 is used twice"},
 		{"relative dir", "dataDir: data\n", lanHost, "must be an absolute path"},
+		{"bad peer key", "network:\n  peers:\n  - {index: 2, publicKey: notakey, endpoint: 192.168.1.11}\n", lanHost, `publicKey "notakey" is not a WireGuard key`},
+		{"short peer key", "network:\n  peers:\n  - {index: 2, publicKey: " + shortKey + ", endpoint: 192.168.1.11}\n", lanHost, "is not a WireGuard key"},
+		{"same key twice", "network:\n  peers:\n  - {index: 2, publicKey: " + key2 + ", endpoint: 192.168.1.11}\n  - {index: 3, publicKey: " + key2 + ", endpoint: 192.168.1.12}\n", lanHost, "also the key of index 2"},
+		{"bad endpoint", "network:\n  peers:\n  - {index: 2, publicKey: " + key2 + ", endpoint: \"192.168.1:51820\"}\n", lanHost, `endpoint "192.168.1:51820": not IP:PORT`},
+		{"endpoint name", "network:\n  peers:\n  - {index: 2, publicKey: " + key2 + ", endpoint: \"node2:51820\"}\n", lanHost, "not IP:PORT"},
+		{"endpoint port 0", "network:\n  peers:\n  - {index: 2, publicKey: " + key2 + ", endpoint: \"192.168.1.11:0\"}\n", lanHost, "not IP:PORT"},
+		{"endpoint in cluster range", "network:\n  peers:\n  - {index: 2, publicKey: " + key2 + ", endpoint: \"10.88.7.7:51820\"}\n", lanHost, "lies inside the cluster range 10.88.0.0/16"},
+		{"node ip in cluster range", "clusterCIDRv4: 192.168.0.0/16\nserviceCIDRv4: 192.168.0.0/24\n", lanHost, "node IP 192.168.1.10 lies inside the cluster range 192.168.0.0/16"},
+		{"index does not fit", "clusterCIDRv4: 10.88.0.0/20\nnodeIndex: 20\n", lanHost, "nodeIndex 20: node index 20 does not fit in 10.88.0.0/20"},
+		{"peer index does not fit", "clusterCIDRv4: 10.88.0.0/20\nnetwork:\n  peers:\n  - {index: 16, publicKey: " + key2 + ", endpoint: 192.168.1.11}\n", lanHost, "index 16): node index 16 does not fit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,5 +142,32 @@ func TestBadInput(t *testing.T) {
 				t.Fatalf("error %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+const (
+	key2     = "TPB2lwnWPjjAZ1Pnn5A6sdhGAePztE5VlbQ/RmU89w4="
+	key3     = "pHEYIfgWiJEgnR8zKYGnWlbZbQZ0xb5eEyzVSpzz3BM="
+	shortKey = "AAAA"
+)
+
+func TestStaticPeers(t *testing.T) {
+	c, err := resolve(t, "network:\n  peers:\n  - {index: 2, publicKey: "+key2+", endpoint: 192.168.1.11}\n  - {index: 3, publicKey: "+key3+", endpoint: \"[2001:db8::12]:5000\"}\n", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Network.Peers {
+		ep, err := ParseEndpoint(p.Endpoint, c.Network.WireGuardPort)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ep.String())
+	}
+	if d := cmp.Diff([]string{"192.168.1.11:51820", "[2001:db8::12]:5000"}, got); d != "" {
+		t.Fatal(d)
+	}
+	if _, err := c.NodeSubnets(256); err == nil {
+		t.Fatal("NodeSubnets(256) in a /16 with /24 subnets: want an error")
 	}
 }

@@ -109,7 +109,7 @@ func primaryAddress(cfg *config.Config) netip.Addr {
 
 // credentials are the files and clients the control plane is wired with.
 type credentials struct {
-	store                                 *pki.Store
+	store, front                          *pki.Store
 	ca                                    *pki.CA
 	schedulerKubeconfig, controllerConfig string
 	saKey, saPub                          string
@@ -121,6 +121,7 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 	if err != nil {
 		return nil, err
 	}
+	store.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
 	ca, err := store.EnsureCA()
 	if err != nil {
 		return nil, err
@@ -150,13 +151,27 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		}
 		pairs[spec.Name] = kp
 	}
+	front, err := pki.Open(filepath.Join(cfg.PKIDir(), "front-proxy"))
+	if err != nil {
+		return nil, err
+	}
+	front.CACommonName = "kubenode-front-proxy-ca"
+	frontCA, err := front.EnsureCA()
+	if err != nil {
+		return nil, err
+	}
+	if _, changed, err := front.EnsureCert(frontCA, pki.CertSpec{Name: "front-proxy-client", CommonName: apiserver.FrontProxyClientName, Client: true}); err != nil {
+		return nil, err
+	} else if changed != "" {
+		log.Info("Certificate "+changed, "name", "front-proxy-client")
+	}
 	saKey, saPub, err := store.EnsureServiceAccountKey()
 	if err != nil {
 		return nil, err
 	}
 	local := "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.APIPort))
 	c := &credentials{
-		store: store, ca: ca, saKey: saKey, saPub: saPub,
+		store: store, front: front, ca: ca, saKey: saKey, saPub: saPub,
 		schedulerKubeconfig: filepath.Join(cfg.DataDir, "kube-scheduler.kubeconfig"),
 		controllerConfig:    filepath.Join(cfg.DataDir, "kube-controller-manager.kubeconfig"),
 	}
@@ -199,6 +214,9 @@ func controlPlane(cfg *config.Config, c *credentials) []supervisor.Component {
 				KubeletClientCert: p("apiserver-kubelet-client.crt"), KubeletClientKey: p("apiserver-kubelet-client.key"),
 				ServiceAccountPub: c.saPub, ServiceAccountKey: c.saKey,
 				EncryptionConfig: p("encryption-config.yaml"),
+				FrontProxyCA:     c.front.Path("ca.crt"),
+				ProxyClientCert:  c.front.Path("front-proxy-client.crt"),
+				ProxyClientKey:   c.front.Path("front-proxy-client.key"),
 			},
 			AdvertiseAddress: primaryAddress(cfg),
 			BindAddress:      bindAddress(cfg),

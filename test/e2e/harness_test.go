@@ -129,8 +129,19 @@ func (h *host) run(args ...string) (string, error) {
 }
 
 // nodeArgs are the flags that keep a node's state inside the test's dirs.
+// The config file is passed only when the test wrote one: an explicit
+// --config that does not exist is an error.
 func (h *host) nodeArgs() []string {
-	return []string{"--data-dir", h.dataDir(), "--run-dir", h.runDir(), "--config", filepath.Join(h.root, "config.yaml")}
+	args := []string{"--data-dir", h.dataDir(), "--run-dir", h.runDir()}
+	if cfg := filepath.Join(h.root, "config.yaml"); fileExists(cfg) {
+		args = append(args, "--config", cfg)
+	}
+	return args
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // kubectl runs the embedded kubectl against this host's node.

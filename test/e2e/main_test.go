@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,8 +18,11 @@ import (
 // Go cannot dial into another network namespace without pinning threads, so
 // the tests re-run themselves there through nsenter.
 func TestMain(m *testing.M) {
-	if os.Getenv("E2E_HELPER") == "get" {
+	switch os.Getenv("E2E_HELPER") {
+	case "get":
 		os.Exit(helperGet())
+	case "listen":
+		os.Exit(helperListen())
 	}
 	os.Exit(m.Run())
 }
@@ -54,4 +58,16 @@ func helperGet() int {
 		Body   string
 	}{resp.StatusCode, string(body)})
 	return 0
+}
+
+// helperListen holds E2E_ADDR until killed, printing "listening" once bound.
+func helperListen() int {
+	l, err := net.Listen("tcp", os.Getenv("E2E_ADDR"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer l.Close()
+	fmt.Println("listening")
+	select {}
 }

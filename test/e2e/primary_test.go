@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -83,8 +84,13 @@ func TestPrimary(t *testing.T) {
 
 	t.Run("node credentials are limited by the Node authorizer", func(t *testing.T) {
 		cert := "kubelet-client-node1.k8s.internal"
-		if code, body := get(t, h, cert, "/api/v1/nodes"); code != http.StatusOK {
-			t.Fatalf("node listing nodes: %d %s, want 200", code, body)
+		// Its own Node is readable (not found yet: no kubelet registered
+		// it), another node's is not.
+		if code, body := get(t, h, cert, "/api/v1/nodes/node1.k8s.internal"); code != http.StatusNotFound {
+			t.Fatalf("node reading its own Node: %d %s, want 404", code, body)
+		}
+		if code, body := get(t, h, cert, "/api/v1/nodes/node2.k8s.internal"); code != http.StatusForbidden {
+			t.Fatalf("node reading another Node: %d %s, want 403", code, body)
 		}
 		code, body := get(t, h, cert, "/api/v1/namespaces/kube-system/secrets")
 		if code != http.StatusForbidden || !strings.Contains(body, "system:node:node1.k8s.internal") {
@@ -231,15 +237,24 @@ func TestPrimaryBadInput(t *testing.T) {
 	}
 }
 
-// listenInNS holds a TCP port inside h's namespace until the test ends.
+// listenInNS holds a TCP port on every address inside h's namespace until
+// the test ends.
 func listenInNS(t *testing.T, h *host, port int) {
 	t.Helper()
-	cmd := exec.Command("nsenter", "--net="+h.ns, "--", "busybox", "nc", "-lk", "-p", fmt.Sprint(port))
+	cmd := exec.Command("nsenter", "--net="+h.ns, "--", os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "E2E_HELPER=listen", fmt.Sprintf("E2E_ADDR=:%d", port))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	time.Sleep(300 * time.Millisecond)
+	line := make([]byte, 10)
+	if _, err := io.ReadFull(out, line); err != nil || string(line) != "listening\n" {
+		t.Fatalf("listener in namespace did not start: %v %q", err, line)
+	}
 }
 
 func write(t *testing.T, path, data string) {

@@ -29,7 +29,15 @@ type Files struct {
 	KubeletClientCert, KubeletClientKey  string
 	ServiceAccountPub, ServiceAccountKey string
 	EncryptionConfig                     string // created with a fresh key when missing
+	// Front proxy: the apiserver's client identity towards aggregated
+	// APIs, signed by a CA of its own so no other cluster certificate can
+	// assert identities through request headers.
+	FrontProxyCA, ProxyClientCert, ProxyClientKey string
 }
+
+// FrontProxyClientName is the only identity allowed to set request
+// headers.
+const FrontProxyClientName = "front-proxy-client"
 
 // APIServer serves the Kubernetes API on Port of every address.
 type APIServer struct {

@@ -58,9 +58,10 @@ func (e *Etcd) Start(context.Context) error {
 	cfg.Dir = e.DataDir
 	client := url.URL{Scheme: "unix", Path: e.Socket}
 	cfg.ListenClientUrls = []url.URL{client}
-	cfg.AdvertiseClientUrls = []url.URL{client}
-	// A single member never dials its peers, so nothing listens for them;
-	// the URL only names the member (a Unix URL's host cannot be a path).
+	// Advertised URLs must be host:port and only name the member here: a
+	// single member never dials its peers, so nothing listens for them, and
+	// clients are given the socket path directly.
+	cfg.AdvertiseClientUrls = []url.URL{{Scheme: "unix", Host: "kubenode-etcd-client:0"}}
 	peer := url.URL{Scheme: "unix", Host: "kubenode-etcd-peer:0"}
 	cfg.ListenPeerUrls = nil
 	cfg.AdvertisePeerUrls = []url.URL{peer}
@@ -68,7 +69,8 @@ func (e *Etcd) Start(context.Context) error {
 	cfg.ListenMetricsUrls = nil
 	cfg.AutoCompactionMode = embed.CompactorModePeriodic
 	cfg.AutoCompactionRetention = "8h"
-	cfg.LogLevel = "warn"
+	// etcd logs every request at warn during start and stop; keep errors.
+	cfg.LogLevel = "error"
 	cfg.LogOutputs = []string{"stderr"}
 
 	srv, err := embed.StartEtcd(cfg)

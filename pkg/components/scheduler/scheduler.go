@@ -69,7 +69,15 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.cancel = cancel
-	s.exited = supervisor.Go(func() error { return app.Run(ctx, cc, sched) })
+	s.exited = supervisor.Go(func() error {
+		err := app.Run(ctx, cc, sched)
+		if ctx.Err() != nil {
+			// Without leader election Run always ends with "finished
+			// without leader elect"; after our cancel that is a clean stop.
+			return nil
+		}
+		return err
+	})
 	s.mu.Unlock()
 	return nil
 }

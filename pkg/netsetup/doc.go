@@ -1,0 +1,48 @@
+// Package netsetup is the network phase that runs before a node's
+// components start: the brkube bridge, the wgkube WireGuard mesh, routes to
+// the peers' pod subnets, sysctls and kubenode's own nftables table.
+//
+// It is a plan/apply design that is safe to run again and again:
+//
+//	Facts (host) ─┐
+//	config+peers ─┴─> Desired: *Spec ──┐
+//	                  Observe: *State ─┴─> Diff: []Change ─> apply in order
+//
+// Desired and Diff are pure functions (no syscalls); everything that talks
+// to the kernel is behind the Host interface, with a Linux implementation
+// (netlink, wgctrl, knftables, /proc/sys) and an in-memory FakeHost for
+// tests. Diff lists only what differs, so a second apply changes nothing.
+// A change that fails makes Apply undo, in reverse, the changes it already
+// made; whatever is left, Reset can remove.
+//
+// What kubenode owns, and Reset removes: the links brkube and wgkube (found
+// by name and kind, so a foreign link with one of those names is an error,
+// never deleted), the routes on them, the nftables table "inet kubenode"
+// (rebuilt as a whole by add-then-flush in one transaction; no other table
+// is read or flushed), the global sysctls it changed (their previous values
+// are kept in <run-dir>/network/state.json and restored), and its files:
+// that state file, the UAPI socket and, unless asked to keep it, the
+// WireGuard private key <data-dir>/wireguard/private.key.
+//
+// # WireGuard
+//
+// wgkube is the kernel's WireGuard when the kernel has it, otherwise
+// wireguard-go running in this process on a TUN device. Either way it is
+// configured through wgctrl, and `wg show` works the same. A userspace
+// device lives only as long as the process that created it: the node's
+// long-running process owns it (Network.Close releases it); a one-shot
+// command that had to create it must stay in the foreground (see Holding).
+// A second process finds a live userspace device through its UAPI socket
+// and configures it there, without owning it.
+//
+// wgctrl and wg(8) look for UAPI sockets only in /var/run/wireguard, one
+// directory per machine, while several test nodes share one machine with a
+// wgkube each. So the socket is /var/run/wireguard/wgkube.sock when the
+// node uses the default run directory (/run/kubenode), and
+// <run-dir>/wireguard/wgkube.sock otherwise. In the second case kubenode
+// runs its wgctrl calls on one OS thread with a private mount namespace in
+// which <run-dir>/wireguard is bind-mounted over /var/run/wireguard; wg(8)
+// works the same way by hand:
+//
+//	unshare -m sh -c 'mount --bind RUN_DIR/wireguard /var/run/wireguard && wg show'
+package netsetup

@@ -19,7 +19,8 @@ trap cleanup EXIT
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-ip -n "$NS" link add eth0 type dummy
+ip -n "$NS" link add eth0 type veth peer name eth0peer
+ip -n "$NS" link set eth0peer up
 ip -n "$NS" addr add 192.168.78.1/24 dev eth0
 ip -n "$NS" addr add fd78::1/64 dev eth0 nodad
 ip -n "$NS" link set eth0 up

@@ -25,8 +25,8 @@ const (
 const (
 	defaultReadyTimeout = 2 * time.Minute
 	defaultStopTimeout  = 10 * time.Second
-	firstReadyPoll      = 50 * time.Millisecond
-	maxReadyPoll        = time.Second
+	firstReadyPoll      = 20 * time.Millisecond
+	maxReadyPoll        = 200 * time.Millisecond // probes are cheap; coarse polls add straight to start-up time
 	minProbeTime        = time.Second
 )
 

@@ -94,9 +94,9 @@ func TestRunStartsInOrderStopsInReverse(t *testing.T) {
 	})
 	checkStates(t, m, "a stopped", "b stopped", "c stopped")
 	for _, s := range m.Status() {
-		// The first poll comes after 50ms.
-		if s.ReadyAfter < 50*time.Millisecond || s.ReadyAfter%time.Millisecond != 0 || s.Err != "" {
-			t.Errorf("status %+v: want ReadyAfter >= 50ms in whole ms and no Err", s)
+		// The first poll comes after 20ms.
+		if s.ReadyAfter < firstReadyPoll || s.ReadyAfter%time.Millisecond != 0 || s.Err != "" {
+			t.Errorf("status %+v: want ReadyAfter >= 20ms in whole ms and no Err", s)
 		}
 	}
 }
@@ -216,12 +216,12 @@ func TestReadyPollsWithBackoff(t *testing.T) {
 	if err := run(t, ctx, m, a); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
-	// Polls at 50, 50+100 and 150+200ms.
+	// Polls at 20, 20+40 and 60+80ms.
 	if got := a.calls(); got != 3 {
 		t.Errorf("Ready calls = %d, want 3", got)
 	}
-	if got := m.Status()[0].ReadyAfter; got < 350*time.Millisecond {
-		t.Errorf("ReadyAfter = %s, want >= 350ms", got)
+	if got := m.Status()[0].ReadyAfter; got < 140*time.Millisecond {
+		t.Errorf("ReadyAfter = %s, want >= 140ms", got)
 	}
 }
 

@@ -67,6 +67,10 @@ func (e *Etcd) Start(context.Context) error {
 	cfg.AdvertisePeerUrls = []url.URL{peer}
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
 	cfg.ListenMetricsUrls = nil
+	// A lone member has nobody to hear from, so a short election timeout
+	// costs nothing and takes ~0.5 s off every start.
+	cfg.TickMs = 50
+	cfg.ElectionMs = 250
 	cfg.AutoCompactionMode = embed.CompactorModePeriodic
 	cfg.AutoCompactionRetention = "8h"
 	// etcd logs every request at warn during start and stop; keep errors.

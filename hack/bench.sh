@@ -30,8 +30,10 @@ ip -n "$NS" -6 route add default dev eth0
 in_ns() { nsenter --net=/run/netns/"$NS" -- "$@"; }
 now() { date +%s.%N; }
 
+# start_node starts a primary, sets PID and prints seconds to /readyz into
+# the file named by $1 (a command substitution would lose PID).
 start_node() {
-	in_ns "$BIN" primary --data-dir "$ROOT/data" --run-dir "$ROOT/run" --config "$ROOT/none.yaml" >>"$ROOT/log" 2>&1 &
+	nsenter --net=/run/netns/"$NS" -- "$BIN" primary --data-dir "$ROOT/data" --run-dir "$ROOT/run" --config "$ROOT/config.yaml" >>"$ROOT/log" 2>&1 &
 	PID=$!
 	local t0 t1
 	t0=$(now)
@@ -40,7 +42,7 @@ start_node() {
 		sleep 0.05
 	done
 	t1=$(now)
-	echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}'
+	echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}' >"$1"
 }
 
 stop_node() {
@@ -51,9 +53,12 @@ stop_node() {
 
 cpu_seconds() { awk '{printf "%.2f", ($14+$15)/'"$(getconf CLK_TCK)"'}' /proc/"$1"/stat; }
 
-cold=$(start_node)
+: >"$ROOT/config.yaml"
+start_node "$ROOT/cold"
 stop_node
-warm=$(start_node)
+start_node "$ROOT/warm"
+cold=$(cat "$ROOT/cold")
+warm=$(cat "$ROOT/warm")
 sleep 5
 c0=$(cpu_seconds "$PID")
 sleep "$IDLE"

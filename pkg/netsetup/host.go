@@ -1,0 +1,100 @@
+package netsetup
+
+import (
+	"context"
+	"net/netip"
+
+	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
+	"sigs.k8s.io/knftables"
+)
+
+// Host is the applier: everything netsetup reads from or does to the
+// kernel. The Linux implementation uses netlink, wgctrl, knftables and
+// /proc/sys; FakeHost keeps it all in memory for tests.
+//
+// Mutating methods change exactly one thing and fail when it is already so
+// (as the kernel does); Diff only asks for what differs.
+type Host interface {
+	// Facts reads what the plan depends on: the underlay and its MTU,
+	// whether the kernel has WireGuard, the host's own networks.
+	Facts(ctx context.Context, q FactsQuery) (*Facts, error)
+	// Observe reads kubenode's links, their addresses, the routes on
+	// wgkube, the WireGuard device, the nftables table and the given
+	// sysctls (absent ones are left out of State.Sysctls).
+	Observe(ctx context.Context, sysctls []string) (*State, error)
+
+	SetSysctl(key, value string) error
+	CreateBridge(name string, mtu int) error
+	// CreateWireGuard creates the device in the preferred mode, falling
+	// back to userspace when the kernel cannot; it returns the mode it
+	// used and why.
+	CreateWireGuard(name string, mtu int, prefer Mode) (Mode, string, error)
+	DeleteLink(name string) error
+	SetLinkMTU(name string, mtu int) error
+	SetLinkUp(name string, up bool) error
+	AddAddr(link string, p netip.Prefix) error
+	DelAddr(link string, p netip.Prefix) error
+	ConfigureWireGuard(name string, cfg wgtypes.Config) error
+	AddRoute(r Route) error
+	DelRoute(r Route) error
+	// SyncTable rebuilds kubenode's nftables table in one transaction.
+	SyncTable(ctx context.Context, t *TableSpec) error
+	// DeleteTable removes kubenode's table; false when there was none.
+	DeleteTable(ctx context.Context) (bool, error)
+
+	// Holding reports whether this process runs the userspace device
+	// name, which then lives only as long as the process (or Close).
+	Holding(name string) bool
+	// Close releases what the host holds: a userspace WireGuard device
+	// (its link and routes vanish with it) and open handles.
+	Close() error
+}
+
+// observeTable reads kubenode's table through knftables.
+func observeTable(ctx context.Context, nft knftables.Interface) (*TableState, error) {
+	chains, err := nft.List(ctx, "chains")
+	if knftables.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	st := &TableState{Chains: map[string][]string{}}
+	for _, c := range chains {
+		rules, err := nft.ListRules(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		comments := make([]string, 0, len(rules))
+		for _, r := range rules {
+			if r.Comment != nil {
+				comments = append(comments, *r.Comment)
+			} else {
+				comments = append(comments, "")
+			}
+		}
+		st.Chains[c] = comments
+	}
+	return st, nil
+}
+
+func syncTable(ctx context.Context, nft knftables.Interface, t *TableSpec) error {
+	existing, err := nft.List(ctx, "chains")
+	if err != nil && !knftables.IsNotFound(err) {
+		return err
+	}
+	tx := nft.NewTransaction()
+	t.transaction(tx, existing)
+	return nft.Run(ctx, tx)
+}
+
+func deleteTable(ctx context.Context, nft knftables.Interface) (bool, error) {
+	if _, err := nft.List(ctx, "chains"); knftables.IsNotFound(err) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	tx := nft.NewTransaction()
+	tx.Delete(&knftables.Table{})
+	return true, nft.Run(ctx, tx)
+}

@@ -1,0 +1,330 @@
+package netsetup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/go-logr/logr"
+	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
+
+	"github.com/kubenode/kubenode/pkg/config"
+)
+
+// Network is the network phase of one node. The node's long-running
+// process keeps it for its whole life:
+//
+//	n, err := netsetup.New(cfg, peers, log)
+//	err = n.Apply(ctx)          // before the components start
+//	err = n.SetPeers(ctx, peers) // whenever the peer list changes
+//	err = n.Close()             // at shutdown; releases a userspace wgkube
+//
+// Its methods are safe for concurrent use.
+type Network struct {
+	cfg  *config.Config
+	log  logr.Logger
+	host Host
+
+	mu    sync.Mutex
+	peers []WireGuardPeer
+	spec  *Spec // last applied
+}
+
+// Option changes how New builds a Network.
+type Option func(*Network)
+
+// WithHost replaces the Linux host, e.g. by a FakeHost in tests.
+func WithHost(h Host) Option { return func(n *Network) { n.host = h } }
+
+// New validates the config's network part and the peers, without touching
+// the host: a bad key, endpoint or index fails here, before any change.
+func New(cfg *config.Config, peers []Peer, log logr.Logger, opts ...Option) (*Network, error) {
+	v, err := validatePeers(cfg, peers)
+	if err != nil {
+		return nil, fmt.Errorf("network: %w", err)
+	}
+	n := &Network{cfg: cfg, log: log.WithValues("component", "network"), peers: v}
+	for _, o := range opts {
+		o(n)
+	}
+	if n.host == nil {
+		n.host = newLinuxHost(cfg, n.log)
+	}
+	return n, nil
+}
+
+// spec computes the desired state with the key as it is on disk.
+func (n *Network) desired(ctx context.Context, key *wgtypes.Key) (*Spec, error) {
+	var q FactsQuery
+	q.Underlay = n.cfg.Network.UnderlayInterface
+	if len(n.cfg.NodeIPs) > 0 {
+		q.NodeIP = n.cfg.NodeIPs[0]
+	}
+	for _, p := range n.cfg.ClusterCIDRs {
+		q.IPv6 = q.IPv6 || p.Addr().Is6()
+	}
+	f, err := n.host.Facts(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("network: %w", err)
+	}
+	var pub wgtypes.Key
+	if key != nil {
+		pub = key.PublicKey()
+		for _, p := range n.peers {
+			if p.PublicKey == pub {
+				return nil, fmt.Errorf("network: peer %d has this node's own public key %s; give it that node's key", p.Index, pub)
+			}
+		}
+	}
+	s, err := Desired(n.cfg, n.peers, f, pub)
+	if err != nil {
+		return nil, fmt.Errorf("network: %w", err)
+	}
+	return s, nil
+}
+
+func (n *Network) plan(ctx context.Context, key *wgtypes.Key) (*Plan, *State, error) {
+	s, err := n.desired(ctx, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := n.host.Observe(ctx, sysctlKeys(s))
+	if err != nil {
+		return nil, nil, fmt.Errorf("network: observe: %w", err)
+	}
+	changes, err := Diff(s, st)
+	if err != nil {
+		return nil, nil, fmt.Errorf("network: %w", err)
+	}
+	return &Plan{Spec: s, Changes: changes}, st, nil
+}
+
+func sysctlKeys(s *Spec) []string {
+	var keys []string
+	for _, l := range [][]Sysctl{s.Sysctls, s.Bridge.Sysctls, s.WireGuard.Sysctls} {
+		for _, sc := range l {
+			keys = append(keys, sc.Key)
+		}
+	}
+	return keys
+}
+
+// Plan computes what Apply would change, changing nothing (not even the
+// key, which Apply generates at first start).
+func (n *Network) Plan(ctx context.Context) (*Plan, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	key, err := loadKey(KeyFile(n.cfg))
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := n.plan(ctx, key)
+	return p, err
+}
+
+// Apply brings the host to the desired state; see Sync.
+func (n *Network) Apply(ctx context.Context) error {
+	_, err := n.Sync(ctx)
+	return err
+}
+
+// Sync brings the host to the desired state and returns the plan it
+// carried out (empty when the host already matched). Every input is
+// validated before the first change; a change that fails undoes the
+// earlier ones.
+func (n *Network) Sync(ctx context.Context) (*Plan, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	key, err := loadKey(KeyFile(n.cfg))
+	if err != nil {
+		return nil, err
+	}
+	if key == nil {
+		// Validate against the host before the first write, the key file.
+		if _, err := n.desired(ctx, nil); err != nil {
+			return nil, err
+		}
+		var created bool
+		if key, created, err = ensureKey(KeyFile(n.cfg)); err != nil {
+			return nil, err
+		}
+		if created {
+			n.log.Info("WireGuard key generated", "file", KeyFile(n.cfg), "publicKey", key.PublicKey().String())
+		}
+	}
+	p, _, err := n.plan(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if p.Empty() {
+		n.spec = p.Spec
+		n.log.V(1).Info("Network already as planned")
+		return p, nil
+	}
+	state, err := openState(n.cfg)
+	if err != nil {
+		return nil, err
+	}
+	x := &executor{host: n.host, key: key, state: state, log: n.log}
+	if err := x.run(ctx, p.Changes); err != nil {
+		return nil, fmt.Errorf("network: %w", err)
+	}
+	if x.mode != "" {
+		p.Spec.WireGuard.Mode, p.Spec.WireGuard.ModeReason = x.mode, x.reason
+	}
+	n.spec = p.Spec
+	n.log.Info("Network applied", "changes", len(p.Changes), "mtu", p.Spec.MTU, "peers", len(p.Spec.WireGuard.Peers))
+	return p, nil
+}
+
+// SetPeers replaces the peer list and applies it; on a validation error
+// the previous list stays in force.
+func (n *Network) SetPeers(ctx context.Context, peers []Peer) error {
+	v, err := validatePeers(n.cfg, peers)
+	if err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
+	n.mu.Lock()
+	n.peers = v
+	n.mu.Unlock()
+	return n.Apply(ctx)
+}
+
+// MTU is the MTU pods should use, once Apply succeeded (0 before).
+func (n *Network) MTU() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.spec == nil {
+		return 0
+	}
+	return n.spec.MTU
+}
+
+// PublicKey returns this node's WireGuard public key, generating the
+// private key at first use.
+func (n *Network) PublicKey() (wgtypes.Key, error) {
+	k, _, err := ensureKey(KeyFile(n.cfg))
+	if err != nil {
+		return wgtypes.Key{}, err
+	}
+	return k.PublicKey(), nil
+}
+
+// Holding reports whether this process runs wgkube in userspace: the
+// device, and the routes through it, then end with the process.
+func (n *Network) Holding() bool { return n.host.Holding(WireGuardName) }
+
+// Close releases what this process holds (a userspace wgkube). brkube, the
+// table and the sysctls stay: the next start finds them in place.
+func (n *Network) Close() error { return n.host.Close() }
+
+// Show reads the live state and what a plan would change.
+func (n *Network) Show(ctx context.Context) (*Status, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	key, err := loadKey(KeyFile(n.cfg))
+	if err != nil {
+		return nil, err
+	}
+	p, st, err := n.plan(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return &Status{Plan: p, State: st}, nil
+}
+
+// ResetOptions tune Reset.
+type ResetOptions struct {
+	// KeepKey keeps the WireGuard private key, so peers need no update.
+	KeepKey bool
+	// Host replaces the Linux host (tests).
+	Host Host
+}
+
+// Reset removes what kubenode made on this host and nothing else: the
+// nftables table inet kubenode, the links wgkube and brkube (with their
+// addresses and routes), the global sysctls it changed (put back), and its
+// files. It refuses while a process still runs wgkube in userspace. It
+// returns what it removed, one line each.
+func Reset(ctx context.Context, cfg *config.Config, log logr.Logger, opts ResetOptions) ([]string, error) {
+	h := opts.Host
+	if h == nil {
+		h = newLinuxHost(cfg, log)
+	}
+	defer h.Close()
+	state, err := openState(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := h.Observe(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reset: observe: %w", err)
+	}
+	if wg := st.WireGuard; wg != nil && wg.Mode == ModeUserspace && wg.Holder != 0 && wg.Holder != os.Getpid() {
+		return nil, fmt.Errorf("reset: %s is a userspace WireGuard device held by process %d (kubenode primary or kubenode network apply); stop that process first, then run kubenode reset again", WireGuardName, wg.Holder)
+	}
+	var done []string
+	var errs []error
+	if ok, err := h.DeleteTable(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("reset: delete nftables table inet %s: %w", TableName, err))
+	} else if ok {
+		done = append(done, "removed nftables table inet "+TableName)
+	}
+	for _, l := range []struct{ name, kinds string }{{WireGuardName, "wireguard tuntap"}, {BridgeName, "bridge"}} {
+		cur := st.Links[l.name]
+		if cur == nil {
+			continue
+		}
+		if !slices.Contains(strings.Fields(l.kinds), cur.Kind) {
+			done = append(done, fmt.Sprintf("left link %s alone: it is a %s, not kubenode's", l.name, cur.Kind))
+			continue
+		}
+		if err := h.DeleteLink(l.name); err != nil {
+			errs = append(errs, fmt.Errorf("reset: delete link %s: %w", l.name, err))
+			continue
+		}
+		done = append(done, fmt.Sprintf("removed link %s (%s) with its addresses and routes", l.name, cur.Kind))
+	}
+	keys := make([]string, 0, len(state.Sysctls))
+	for k := range state.Sysctls {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if err := h.SetSysctl(k, state.Sysctls[k]); err != nil {
+			errs = append(errs, fmt.Errorf("reset: restore sysctl %s: %w", sysctlName(k), err))
+			continue
+		}
+		done = append(done, fmt.Sprintf("restored sysctl %s = %s", sysctlName(k), state.Sysctls[k]))
+	}
+	if len(errs) > 0 {
+		// Keep the state file: it is what a second reset needs.
+		return done, errors.Join(errs...)
+	}
+	files := []string{filepath.Join(stateDir(cfg), "state.json"), stateDir(cfg)}
+	if sd := SocketDir(cfg); sd != StandardSocketDir {
+		files = append(files, filepath.Join(sd, WireGuardName+".sock"), sd)
+	} else {
+		files = append(files, filepath.Join(sd, WireGuardName+".sock"))
+	}
+	if !opts.KeepKey {
+		files = append(files, KeyFile(cfg), filepath.Dir(KeyFile(cfg)))
+	}
+	for _, f := range files {
+		// Directories go only when empty: anything else in them is not ours.
+		if err := os.Remove(f); err == nil {
+			done = append(done, "removed "+f)
+		} else if !errors.Is(err, os.ErrNotExist) && !isNotEmpty(err) {
+			errs = append(errs, fmt.Errorf("reset: %w", err))
+		}
+	}
+	return done, errors.Join(errs...)
+}
+
+func isNotEmpty(err error) bool { return errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST) }

@@ -5,9 +5,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
+// notify reports to systemd; only the supervisor uses it.
+var notify func(state string) error
+
 func main() {
+	// Before anything else can read or unset it (see NotifierFromEnv).
+	notify = supervisor.NotifierFromEnv()
 	// Multicall: a kubectl symlink, or "kubenode kubectl ...", hands the
 	// arguments to kubectl untouched.
 	if filepath.Base(os.Args[0]) == "kubectl" {

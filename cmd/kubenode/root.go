@@ -34,6 +34,8 @@ func newRootCmd() *cobra.Command {
 		newCheckCmd(),
 		newPrimaryCmd(),
 		newKubectlCmd(),
+		newNetworkCmd(),
+		newResetCmd(),
 	)
 	return root
 }

@@ -29,8 +29,9 @@ import (
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
-// RunPrimary runs a primary node until ctx ends or a component fails.
-func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger) error {
+// RunPrimary runs a primary node until ctx ends or a component fails;
+// notify reports readiness to systemd.
+func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify func(string) error) error {
 	log.Info("Node", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs,
 		"podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "serviceCIDRs", cfg.ServiceCIDRs, "dataDir", cfg.DataDir)
 	if err := Preflight(cfg); err != nil {
@@ -40,7 +41,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger) error 
 	if err != nil {
 		return err
 	}
-	m := supervisor.New(supervisor.Options{Logger: log})
+	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}

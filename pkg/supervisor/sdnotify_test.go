@@ -109,3 +109,24 @@ func TestSdNotifyNoListener(t *testing.T) {
 		t.Errorf("SdNotify to a missing socket = %v, want an sd_notify error", err)
 	}
 }
+
+// Embedded kube-apiserver unsets NOTIFY_SOCKET; a notifier taken before
+// must still reach systemd, and nobody else may see the variable.
+func TestNotifierFromEnvOwnsTheSocket(t *testing.T) {
+	path := socketPath(t)
+	msgs := listenNotify(t, path)
+	t.Setenv("NOTIFY_SOCKET", path)
+	notify := NotifierFromEnv()
+	if v, ok := os.LookupEnv("NOTIFY_SOCKET"); ok {
+		t.Fatalf("NOTIFY_SOCKET still set to %q", v)
+	}
+	os.Unsetenv("NOTIFY_SOCKET") // what the apiserver does
+	for _, want := range []string{"READY=1", "STOPPING=1"} {
+		if err := notify(want); err != nil {
+			t.Fatal(err)
+		}
+		if got := nextMsg(t, msgs); got != want {
+			t.Errorf("message = %q, want %q", got, want)
+		}
+	}
+}

@@ -65,6 +65,8 @@ func TestPrimary(t *testing.T) {
 	write(t, filepath.Join(manifests, "20-broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: [oops\n")
 	write(t, filepath.Join(manifests, "30-good.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: from-manifest\n")
 
+	var notify *notifySocket
+	outer := t // owns resources that outlive one subtest
 	started := time.Now()
 	p := startPrimary(t, h)
 	t.Logf("cold start to ready: %s", time.Since(started).Round(time.Millisecond))
@@ -147,10 +149,22 @@ func TestPrimary(t *testing.T) {
 			t.Fatalf("processes left behind: %v", left)
 		}
 		t.Logf("stop after SIGTERM: %s", took.Round(time.Millisecond))
+		for _, l := range strings.Split(p.output(), "\n") {
+			if strings.Contains(l, "component stopped") {
+				t.Log(l)
+			}
+		}
 
+		// This start also plays systemd: kubenode must say READY=1 once
+		// ready and STOPPING=1 when it stops.
+		notify = listenNotify(outer)
 		started := time.Now()
 		p = startPrimary(t, h)
 		t.Logf("warm restart to ready: %s", time.Since(started).Round(time.Millisecond))
+		if got := notify.next(t); got != "READY=1" {
+			t.Fatalf("first sd_notify message %q, want READY=1", got)
+		}
+
 		if out := h.mustKubectl("get", "configmap", "survivor", "-o", "jsonpath={.data.k}"); out != "v" {
 			t.Fatalf("configmap after restart: %q", out)
 		}
@@ -162,6 +176,9 @@ func TestPrimary(t *testing.T) {
 	t.Run("corrupt and mismatched certificates are refused", func(t *testing.T) {
 		if _, err := p.stop(15 * time.Second); err != nil {
 			t.Fatal(err)
+		}
+		if got := notify.next(t); got != "STOPPING=1" {
+			t.Errorf("sd_notify message at stop %q, want STOPPING=1", got)
 		}
 		crt := filepath.Join(h.dataDir(), "pki", "apiserver.crt")
 		key := filepath.Join(h.dataDir(), "pki", "apiserver.key")
@@ -255,6 +272,34 @@ func listenInNS(t *testing.T, h *host, port int) {
 	if _, err := io.ReadFull(out, line); err != nil || string(line) != "listening\n" {
 		t.Fatalf("listener in namespace did not start: %v %q", err, line)
 	}
+}
+
+// notifySocket is a fake systemd notification socket.
+type notifySocket struct{ conn *net.UnixConn }
+
+// listenNotify makes a socket and points NOTIFY_SOCKET of the processes
+// the test starts from now on at it.
+func listenNotify(t *testing.T) *notifySocket {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	t.Setenv("NOTIFY_SOCKET", path)
+	return &notifySocket{conn}
+}
+
+func (n *notifySocket) next(t *testing.T) string {
+	t.Helper()
+	buf := make([]byte, 4096)
+	n.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	k, err := n.conn.Read(buf)
+	if err != nil {
+		t.Fatalf("read sd_notify socket: %v", err)
+	}
+	return strings.TrimSpace(string(buf[:k]))
 }
 
 func write(t *testing.T, path, data string) {

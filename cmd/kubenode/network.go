@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
+
+	"github.com/kubenode/kubenode/pkg/netsetup"
+)
+
+func newNetworkCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "network",
+		Short: "Plan, apply and show this node's network: brkube, wgkube, routes, sysctls, nftables",
+		Long: `The network phase that runs before the node's components start.
+
+kubenode network plan     prints what apply would change, changing nothing
+kubenode network apply    changes only what differs; a second apply changes nothing
+kubenode network show     prints the live state: peers, handshakes, routes, MTU, tables
+kubenode network pubkey   prints this node's WireGuard public key (for peers' configs)
+
+Peers come from network.peers in the config file.
+
+Without a WireGuard kernel module, wgkube is wireguard-go running inside
+kubenode, and it exists only while that process runs. The node process
+(kubenode primary) holds it. If "network apply" has to create it, apply stays
+in the foreground holding it until SIGINT or SIGTERM, and says so on stderr.
+When a running kubenode already holds it, apply configures that device and
+exits.`,
+	}
+	cmd.AddCommand(newNetworkPlanCmd(), newNetworkApplyCmd(), newNetworkShowCmd(), newNetworkPubkeyCmd())
+	return cmd
+}
+
+// newNetwork builds the network phase from the node's config and static
+// peers.
+func newNetwork(cmd *cobra.Command) (*netsetup.Network, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return netsetup.New(cfg, netsetup.PeersFromConfig(cfg), klog.Background())
+}
+
+func newNetworkPlanCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "plan",
+		Short: "Print what network apply would change, changing nothing",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			n, err := newNetwork(cmd)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			p, err := n.Plan(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), p.String())
+			return nil
+		},
+	}
+}
+
+func newNetworkApplyCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "apply",
+		Short: "Bring the host's network to the plan; with a userspace wgkube, stay in the foreground holding it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(contextOf(cmd), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			n, err := newNetwork(cmd)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			p, err := n.Sync(ctx)
+			if err != nil {
+				return err
+			}
+			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
+			fmt.Fprint(out, p.String())
+			if !p.Empty() {
+				fmt.Fprintln(out, "applied")
+			}
+			if !n.Holding() {
+				return nil
+			}
+			fmt.Fprintf(errOut, "kubenode: %s is a userspace WireGuard device (wireguard-go inside this process; the kernel has no WireGuard), so it exists only while this process runs.\n", netsetup.WireGuardName)
+			fmt.Fprintf(errOut, "kubenode: holding %s in the foreground; stop with Ctrl-C or SIGTERM, and %s and the routes through it go away. In normal operation the node process (kubenode primary) holds it.\n", netsetup.WireGuardName, netsetup.WireGuardName)
+			<-ctx.Done()
+			if err := n.Close(); err != nil {
+				return err
+			}
+			fmt.Fprintf(errOut, "kubenode: released %s\n", netsetup.WireGuardName)
+			return nil
+		},
+	}
+}
+
+func newNetworkShowCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show",
+		Short: "Print the live network state: WireGuard peers with last handshake and transfer, routes, MTU, nftables",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			n, err := newNetwork(cmd)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			s, err := n.Show(cmd.Context())
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(cmd.OutOrStdout(), s.String())
+			return nil
+		},
+	}
+}
+
+func newNetworkPubkeyCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "pubkey",
+		Short: "Print this node's WireGuard public key, generating the private key at first use",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			n, err := newNetwork(cmd)
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			k, err := n.PublicKey()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), k.String())
+			return nil
+		},
+	}
+}
+
+func contextOf(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}

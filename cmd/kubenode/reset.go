@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
+
+	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/netsetup"
+)
+
+func newResetCmd() *cobra.Command {
+	var keepKey bool
+	cmd := &cobra.Command{
+		Use:   "reset",
+		Short: "Remove what kubenode made on this host's network, and nothing else",
+		Long: `Remove what kubenode made: the nftables table inet kubenode, the links
+wgkube and brkube with their addresses and routes, the sysctls it changed
+(set back to their previous values), and its state files (the WireGuard
+private key too, unless --keep-key). Other tables, links and routes are
+never touched. Refuses while a kubenode process still holds a userspace
+wgkube: stop it first.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(contextOf(cmd), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				// Reset needs only the directories; it must work when the
+				// config no longer resolves (no default route any more,
+				// a broken peer list).
+				cfg = resetDirs(cmd)
+				klog.Background().Info("Config does not resolve; resetting with its directories only", "dataDir", cfg.DataDir, "runDir", cfg.RunDir, "err", err)
+			}
+			done, err := netsetup.Reset(ctx, cfg, klog.Background(), netsetup.ResetOptions{KeepKey: keepKey})
+			out := cmd.OutOrStdout()
+			for _, d := range done {
+				fmt.Fprintln(out, d)
+			}
+			if err == nil && len(done) == 0 {
+				fmt.Fprintln(out, "nothing to remove")
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&keepKey, "keep-key", false, "keep the WireGuard private key, so that peers need no new public key")
+	return cmd
+}
+
+func resetDirs(cmd *cobra.Command) *config.Config {
+	c := &config.Config{DataDir: config.DefaultDataDir, RunDir: config.DefaultRunDir}
+	if f, err := config.ReadFile(flags.configFile, !cmd.Flags().Changed("config")); err == nil {
+		if f.DataDir != "" {
+			c.DataDir = f.DataDir
+		}
+		if f.RunDir != "" {
+			c.RunDir = f.RunDir
+		}
+	}
+	if flags.dataDir != "" {
+		c.DataDir = flags.dataDir
+	}
+	if flags.runDir != "" {
+		c.RunDir = flags.runDir
+	}
+	return c
+}

@@ -51,12 +51,15 @@ func (c *ControllerManager) Start(ctx context.Context) error {
 		return fmt.Errorf("kube-controller-manager: %w", err)
 	}
 	args := upstream.Args(map[string]string{
-		"authentication-kubeconfig":        c.Kubeconfig,
-		"authorization-kubeconfig":         c.Kubeconfig,
-		"bind-address":                     "127.0.0.1",
-		"cluster-signing-cert-file":        c.CAFile,
-		"cluster-signing-key-file":         c.CAKeyFile,
-		"controllers":                      "*,bootstrapsigner,tokencleaner",
+		"authentication-kubeconfig": c.Kubeconfig,
+		"authorization-kubeconfig":  c.Kubeconfig,
+		"bind-address":              "127.0.0.1",
+		"cluster-signing-cert-file": c.CAFile,
+		"cluster-signing-key-file":  c.CAKeyFile,
+		"controllers":               "*,bootstrapsigner,tokencleaner",
+		// The default 10s is the node's whole stop budget; the apiserver
+		// and etcd stop after this.
+		"controller-shutdown-timeout":      "3s",
 		"kubeconfig":                       c.Kubeconfig,
 		"leader-elect":                     "false",
 		"profiling":                        "false",

@@ -20,7 +20,7 @@ LDFLAGS := -s -w -linkmode external -extldflags -static \
 	-X k8s.io/client-go/pkg/version.gitMinor=36
 
 # Host packages kubenode and its tests use (Debian names).
-DEB_PACKAGES := libseccomp-dev gcc make pkg-config file runc conmon containernetworking-plugins \
+DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins \
 	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps
 
 .PHONY: all build deps test test-unit test-e2e bench clean primary fmt vet
@@ -52,13 +52,13 @@ vet:
 	$(GO) vet -trimpath -tags '$(TAGS)' ./...
 
 test-unit:
-	$(GO) test -race ./pkg/config/... ./pkg/supervisor/... ./pkg/pki/... ./pkg/netsetup/...
+	$(GO) test -race ./configs/... ./pkg/config/... ./pkg/supervisor/... ./pkg/pki/... ./pkg/netsetup/...
 
 # End-to-end tests run the real binary inside network namespaces (root).
 test-e2e: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 40m -v ./test/e2e/
 
-test: fmt vet test-unit test-e2e
+test: build fmt vet test-unit test-e2e
 
 bench: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench.sh

@@ -13,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 
 	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/cmd/kube-apiserver/app"
@@ -53,9 +52,7 @@ type APIServer struct {
 	// client certificate allowed to read /readyz.
 	Probe *http.Client
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	exited <-chan error
+	upstream.Runner
 }
 
 var (
@@ -117,7 +114,7 @@ func (a *APIServer) Start(ctx context.Context) error {
 	if err := s.GenericServerRunOptions.ComponentGlobalsRegistry.Set(); err != nil {
 		return fmt.Errorf("kube-apiserver: feature gates: %w", err)
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ctx, cancel := a.Context(ctx)
 	completed, err := s.Complete(ctx)
 	if err != nil {
 		cancel()
@@ -127,10 +124,7 @@ func (a *APIServer) Start(ctx context.Context) error {
 		cancel()
 		return fmt.Errorf("kube-apiserver: %w", errors.Join(errs...))
 	}
-	a.mu.Lock()
-	a.cancel = cancel
-	a.exited = supervisor.Go(func() error { return app.Run(ctx, completed) })
-	a.mu.Unlock()
+	a.Go(cancel, func() error { return app.Run(ctx, completed) })
 	return nil
 }
 
@@ -138,18 +132,8 @@ func (a *APIServer) Ready(ctx context.Context) error {
 	return upstream.Probe(ctx, a.Probe, fmt.Sprintf("https://%s/readyz", net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))))
 }
 
-func (a *APIServer) Exited() <-chan error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.exited
-}
-
 func (a *APIServer) Stop(ctx context.Context) error {
-	a.mu.Lock()
-	cancel, exited := a.cancel, a.exited
-	a.cancel = nil
-	a.mu.Unlock()
-	return upstream.Stop(ctx, a.Name(), cancel, exited)
+	return a.Runner.Stop(ctx, a.Name())
 }
 
 // ensureEncryptionConfig writes an EncryptionConfiguration with a new

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/cmd/kube-controller-manager/app"
@@ -30,9 +29,7 @@ type ControllerManager struct {
 	ExtraArgs         map[string]string
 	Probe             *http.Client
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	exited <-chan error
+	upstream.Runner
 }
 
 var (
@@ -79,16 +76,13 @@ func (c *ControllerManager) Start(ctx context.Context) error {
 	if err := s.ComponentGlobalsRegistry.Set(); err != nil {
 		return fmt.Errorf("kube-controller-manager: feature gates: %w", err)
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ctx, cancel := c.Context(ctx)
 	cfg, err := s.Config(ctx, app.KnownControllers(), app.ControllersDisabledByDefault(), app.ControllerAliases())
 	if err != nil {
 		cancel()
 		return fmt.Errorf("kube-controller-manager: %w", err)
 	}
-	c.mu.Lock()
-	c.cancel = cancel
-	c.exited = supervisor.Go(func() error { return app.Run(ctx, cfg.Complete()) })
-	c.mu.Unlock()
+	c.Go(cancel, func() error { return app.Run(ctx, cfg.Complete()) })
 	return nil
 }
 
@@ -96,16 +90,6 @@ func (c *ControllerManager) Ready(ctx context.Context) error {
 	return upstream.Probe(ctx, c.Probe, fmt.Sprintf("https://127.0.0.1:%d/healthz", Port))
 }
 
-func (c *ControllerManager) Exited() <-chan error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.exited
-}
-
 func (c *ControllerManager) Stop(ctx context.Context) error {
-	c.mu.Lock()
-	cancel, exited := c.cancel, c.exited
-	c.cancel = nil
-	c.mu.Unlock()
-	return upstream.Stop(ctx, c.Name(), cancel, exited)
+	return c.Runner.Stop(ctx, c.Name())
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/cmd/kube-scheduler/app"
@@ -26,9 +25,7 @@ type Scheduler struct {
 	ExtraArgs  map[string]string
 	Probe      *http.Client // trusts the cluster CA
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	exited <-chan error
+	upstream.Runner
 }
 
 var (
@@ -61,15 +58,13 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	if err := opts.ComponentGlobalsRegistry.Set(); err != nil {
 		return fmt.Errorf("kube-scheduler: feature gates: %w", err)
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ctx, cancel := s.Context(ctx)
 	cc, sched, err := app.Setup(ctx, opts)
 	if err != nil {
 		cancel()
 		return fmt.Errorf("kube-scheduler: %w", err)
 	}
-	s.mu.Lock()
-	s.cancel = cancel
-	s.exited = supervisor.Go(func() error {
+	s.Go(cancel, func() error {
 		err := app.Run(ctx, cc, sched)
 		if ctx.Err() != nil {
 			// Without leader election Run always ends with "finished
@@ -78,7 +73,6 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		}
 		return err
 	})
-	s.mu.Unlock()
 	return nil
 }
 
@@ -86,16 +80,6 @@ func (s *Scheduler) Ready(ctx context.Context) error {
 	return upstream.Probe(ctx, s.Probe, fmt.Sprintf("https://127.0.0.1:%d/readyz", Port))
 }
 
-func (s *Scheduler) Exited() <-chan error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.exited
-}
-
 func (s *Scheduler) Stop(ctx context.Context) error {
-	s.mu.Lock()
-	cancel, exited := s.cancel, s.exited
-	s.cancel = nil
-	s.mu.Unlock()
-	return upstream.Stop(ctx, s.Name(), cancel, exited)
+	return s.Runner.Stop(ctx, s.Name())
 }

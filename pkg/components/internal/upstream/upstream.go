@@ -16,10 +16,13 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
 	cliflag "k8s.io/component-base/cli/flag"
+
+	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
 // Args merges defaults with overrides (overrides win) into sorted --k=v.
@@ -77,9 +80,44 @@ func Probe(ctx context.Context, client *http.Client, url string) error {
 	return nil
 }
 
-// Stop cancels a component started with its own context and waits for its
-// Run to return, or for ctx to end.
-func Stop(ctx context.Context, component string, cancel context.CancelFunc, exited <-chan error) error {
+// Runner is the run state of an upstream component whose Run takes a
+// context: components embed it for Exited and stop through it.
+type Runner struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	exited <-chan error
+}
+
+// Context derives the component's own context from the supervisor's Start
+// context. It is detached from cancellation so that only Stop ends the
+// component, in the supervisor's reverse order; cancel must reach Go or be
+// called by the caller on a failed start.
+func (r *Runner) Context(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.WithoutCancel(ctx))
+}
+
+// Go runs fn, recovering panics, and remembers how to stop it.
+func (r *Runner) Go(cancel context.CancelFunc, fn func() error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cancel = cancel
+	r.exited = supervisor.Go(fn)
+}
+
+// Exited implements supervisor.Exiter.
+func (r *Runner) Exited() <-chan error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.exited
+}
+
+// Stop cancels the component's context and waits for its Run to return,
+// or for ctx to end. Calling it again, or before Go, does nothing.
+func (r *Runner) Stop(ctx context.Context, component string) error {
+	r.mu.Lock()
+	cancel, exited := r.cancel, r.exited
+	r.cancel = nil
+	r.mu.Unlock()
 	if cancel == nil {
 		return nil
 	}

@@ -23,14 +23,22 @@ LDFLAGS := -s -w -linkmode external -extldflags -static \
 DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins \
 	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps
 
-.PHONY: all build deps test test-unit test-e2e bench clean primary fmt vet
+.PHONY: all build deps test test-unit test-e2e bench clean primary fmt vet pause
 
 all: build
 
 build: $(BIN)
 
+# The pause program kubenode embeds (pkg/images). Built before anything that
+# compiles or tests pkg/images; without it kubenode still builds, but
+# images.EnsurePause fails with a message pointing here.
+PAUSE := pkg/images/pause/pause
+pause: $(PAUSE)
+$(PAUSE): pkg/images/pause/pause.c
+	gcc -static -Os -s -Wall -Wextra -Werror -o $@ $<
+
 # Go decides what is stale; the phony dependency just always asks it.
-$(BIN): FORCE
+$(BIN): $(PAUSE) FORCE
 	@mkdir -p bin
 	CGO_ENABLED=1 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubenode
 	@file $(BIN) | grep -q 'statically linked' || { echo "$(BIN) is not static"; exit 1; }
@@ -51,8 +59,8 @@ fmt:
 vet:
 	$(GO) vet -trimpath -tags '$(TAGS)' ./...
 
-test-unit:
-	$(GO) test -race ./configs/... ./pkg/config/... ./pkg/supervisor/... ./pkg/pki/... ./pkg/netsetup/...
+test-unit: $(PAUSE)
+	$(GO) test -race -tags '$(TAGS)' ./configs/... ./pkg/config/... ./pkg/supervisor/... ./pkg/pki/... ./pkg/netsetup/... ./pkg/images/...
 
 # End-to-end tests run the real binary inside network namespaces (root).
 test-e2e: build
@@ -64,4 +72,4 @@ bench: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin $(PAUSE)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"go.podman.io/storage/pkg/reexec"
+
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -13,6 +15,12 @@ import (
 var notify func(state string) error
 
 func main() {
+	// containers/storage (image import now, CRI-O later) re-executes this
+	// binary as a helper (overlay mounts, chrooted untar); such a child
+	// must run the helper and exit before anything else happens.
+	if reexec.Init() {
+		return
+	}
 	// Before anything else can read or unset it (see NotifierFromEnv).
 	notify = supervisor.NotifierFromEnv()
 	// Multicall: a kubectl symlink, or "kubenode kubectl ...", hands the

@@ -36,6 +36,7 @@ func newRootCmd() *cobra.Command {
 		newKubectlCmd(),
 		newNetworkCmd(),
 		newResetCmd(),
+		newImagesCmd(),
 	)
 	return root
 }

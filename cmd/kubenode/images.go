@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubenode/kubenode/pkg/images"
+)
+
+func newImagesCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "images",
+		Short: "Manage the node's container images without a registry",
+	}
+	cmd.AddCommand(newImagesImportCmd(), newImagesListCmd())
+	return cmd
+}
+
+func newImagesImportCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "import FILE...",
+		Short: "Import oci-archive or docker-archive files into the node's image store",
+		Long: `Import copies every image of each archive into the node's image store
+(the one CRI-O uses). The format is detected: an oci-archive (podman save
+--format oci-archive, skopeo copy ... oci-archive:FILE:NAME) or a
+docker-archive (docker save, podman save). Images keep the names the archive
+gives; an image without a full name is called localhost/FILE:TAG. An image
+already present is recognised by its ID and not copied again.
+
+Archives in DATA-DIR/images are imported when the node starts.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			store, err := images.OpenStore(cfg.DataDir, cfg.RunDir)
+			if err != nil {
+				return err
+			}
+			defer store.Shutdown(false)
+			// Ctrl-C cancels the copy, so Import still removes what it added.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			w := cmd.OutOrStdout()
+			for _, file := range args {
+				start := time.Now()
+				got, err := images.Import(ctx, store, file)
+				for _, img := range got {
+					verb := "imported"
+					if img.Present {
+						verb = "present "
+					}
+					fmt.Fprintf(w, "%s %s %.12s (%s)\n", verb, strings.Join(img.Names, ","), img.ID, time.Since(start).Round(time.Millisecond))
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+func newImagesListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the images in the node's image store",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			store, err := images.OpenStore(cfg.DataDir, cfg.RunDir)
+			if err != nil {
+				return err
+			}
+			defer store.Shutdown(false)
+			list, err := images.List(store)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "IMAGE\tID\tSIZE")
+			for _, img := range list {
+				names := img.Names
+				if len(names) == 0 {
+					names = []string{"<none>"}
+				}
+				for _, n := range names {
+					fmt.Fprintf(tw, "%s\t%.12s\t%s\n", n, img.ID, humanSize(img.Size))
+				}
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+// humanSize prints bytes in powers of 1024, like du -h.
+func humanSize(n int64) string {
+	if n < 0 {
+		return "?"
+	}
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%dB", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f%ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"strings"
@@ -109,13 +110,25 @@ func (c *createLink) apply(ctx context.Context, x *executor) error {
 	if err != nil {
 		return err
 	}
+	if mode == c.Mode {
+		reason = c.Reason
+	}
 	x.mode, x.reason = mode, reason
 	x.log.Info("WireGuard device created", "link", c.Link.Name, "mode", mode, "reason", reason)
 	return nil
 }
 
 func (c *createLink) undo(_ context.Context, x *executor) error {
-	return x.host.DeleteLink(c.Link.Name)
+	return ignoreGone(x.host.DeleteLink(c.Link.Name))
+}
+
+// ignoreGone makes an undo that removes something succeed when it is
+// already gone.
+func ignoreGone(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 type mtuChange struct {
@@ -169,7 +182,7 @@ func (c *addrChange) apply(_ context.Context, x *executor) error {
 
 func (c *addrChange) undo(_ context.Context, x *executor) error {
 	if c.Add {
-		return x.host.DelAddr(c.Link, c.Prefix)
+		return ignoreGone(x.host.DelAddr(c.Link, c.Prefix))
 	}
 	return x.host.AddAddr(c.Link, c.Prefix)
 }
@@ -195,7 +208,7 @@ func (c *routeChange) apply(_ context.Context, x *executor) error {
 
 func (c *routeChange) undo(_ context.Context, x *executor) error {
 	if c.Add {
-		return x.host.DelRoute(c.Route)
+		return ignoreGone(x.host.DelRoute(c.Route))
 	}
 	return x.host.AddRoute(c.Route)
 }

@@ -15,6 +15,13 @@
 // A change that fails makes Apply undo, in reverse, the changes it already
 // made; whatever is left, Reset can remove.
 //
+// brkube has no generated link-local address (addr_gen_mode none), no
+// router advertisements and no DAD, as in seed 001, with one exception
+// found by the e2e tests: a fixed fe80::1/64. Linux sends neighbour
+// solicitations for forwarded packets only from a link-local source, so
+// without one the host cannot resolve its own pods and IPv6 from other
+// nodes never reaches them.
+//
 // What kubenode owns, and Reset removes: the links brkube and wgkube (found
 // by name and kind, so a foreign link with one of those names is an error,
 // never deleted), the routes on them, the nftables table "inet kubenode"
@@ -33,7 +40,11 @@
 // long-running process owns it (Network.Close releases it); a one-shot
 // command that had to create it must stay in the foreground (see Holding).
 // A second process finds a live userspace device through its UAPI socket
-// and configures it there, without owning it.
+// and configures it there, without owning it. So `kubenode network apply`
+// exits when `kubenode primary` holds wgkube, and otherwise (it created
+// the device) stays in the foreground holding it until SIGINT or SIGTERM,
+// saying so on stderr. Reset refuses while a process holds it, naming the
+// pid (read from the socket's peer credentials).
 //
 // wgctrl and wg(8) look for UAPI sockets only in /var/run/wireguard, one
 // directory per machine, while several test nodes share one machine with a

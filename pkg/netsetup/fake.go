@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"slices"
 	"strings"
@@ -161,7 +162,7 @@ func (h *FakeHost) DeleteLink(name string) error {
 		return err
 	}
 	if h.Links[name] == nil {
-		return fmt.Errorf("link %s not found", name)
+		return fmt.Errorf("link %s: %w", name, fs.ErrNotExist)
 	}
 	delete(h.Links, name)
 	for k := range h.Sysctls {
@@ -211,6 +212,11 @@ func (h *FakeHost) SetLinkUp(name string, up bool) error {
 	if up && !l.Up && h.Sysctls["net/ipv6/conf/"+name+"/addr_gen_mode"] != "1" {
 		l.Addrs = append(l.Addrs, netip.MustParsePrefix("fe80::1/64"))
 	}
+	if !up {
+		// Down drops the IPv6 addresses and the routes (keep_addr_on_down=0).
+		l.Addrs = slices.DeleteFunc(l.Addrs, func(p netip.Prefix) bool { return p.Addr().Is6() })
+		h.Routes = slices.DeleteFunc(h.Routes, func(r Route) bool { return r.Dev == name })
+	}
 	l.Up = up
 	return nil
 }
@@ -240,11 +246,11 @@ func (h *FakeHost) DelAddr(link string, p netip.Prefix) error {
 	}
 	l, err := h.link(link)
 	if err != nil {
-		return err
+		return fmt.Errorf("%v: %w", err, fs.ErrNotExist)
 	}
 	i := slices.Index(l.Addrs, p)
 	if i < 0 {
-		return fmt.Errorf("address %s: cannot assign requested address", p)
+		return fmt.Errorf("address %s: %w", p, fs.ErrNotExist)
 	}
 	l.Addrs = slices.Delete(l.Addrs, i, i+1)
 	return nil
@@ -335,7 +341,7 @@ func (h *FakeHost) DelRoute(r Route) error {
 	}
 	i := slices.Index(h.Routes, r)
 	if i < 0 {
-		return fmt.Errorf("route %s: no such process", r)
+		return fmt.Errorf("route %s: %w", r, fs.ErrNotExist)
 	}
 	h.Routes = slices.Delete(h.Routes, i, i+1)
 	return nil

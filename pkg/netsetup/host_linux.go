@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"os"
@@ -102,7 +103,10 @@ func (h *linuxHost) Facts(_ context.Context, q FactsQuery) (*Facts, error) {
 		}
 	}
 	f.Underlay, f.UnderlayMTU = underlay.Attrs().Name, underlay.Attrs().MTU
-	if q.IPv6 {
+	if _, err := os.Stat("/proc/sys/net/ipv6"); errors.Is(err, os.ErrNotExist) {
+		f.NoIPv6 = true
+	}
+	if q.IPv6 && !f.NoIPv6 {
 		f.UnderlayAcceptRA, _ = readSysctl("net/ipv6/conf/" + f.Underlay + "/accept_ra")
 	}
 	for _, a := range addrs {
@@ -306,10 +310,12 @@ func (h *linuxHost) DeleteLink(name string) error {
 	}
 	l, err := netlink.LinkByName(name)
 	var nf netlink.LinkNotFoundError
-	if d != nil && errors.As(err, &nf) {
+	switch {
+	case d != nil && errors.As(err, &nf):
 		return nil // gone with the device
-	}
-	if err != nil {
+	case errors.As(err, &nf):
+		return fmt.Errorf("link %s: %w", name, fs.ErrNotExist)
+	case err != nil:
 		return err
 	}
 	return netlink.LinkDel(l)
@@ -353,10 +359,18 @@ func (h *linuxHost) AddAddr(link string, p netip.Prefix) error {
 
 func (h *linuxHost) DelAddr(link string, p netip.Prefix) error {
 	l, err := netlink.LinkByName(link)
+	var nf netlink.LinkNotFoundError
+	if errors.As(err, &nf) {
+		return fmt.Errorf("link %s: %w", link, fs.ErrNotExist)
+	}
 	if err != nil {
 		return err
 	}
-	return netlink.AddrDel(l, nlAddr(p))
+	err = netlink.AddrDel(l, nlAddr(p))
+	if errors.Is(err, unix.EADDRNOTAVAIL) {
+		return fmt.Errorf("address %s on %s: %w", p, link, fs.ErrNotExist)
+	}
+	return err
 }
 
 func (h *linuxHost) ConfigureWireGuard(name string, cfg wgtypes.Config) error {
@@ -392,10 +406,18 @@ func (h *linuxHost) AddRoute(r Route) error {
 
 func (h *linuxHost) DelRoute(r Route) error {
 	nr, err := nlRoute(r)
+	var nf netlink.LinkNotFoundError
+	if errors.As(err, &nf) {
+		return fmt.Errorf("route %s: %w", r, fs.ErrNotExist)
+	}
 	if err != nil {
 		return err
 	}
-	return netlink.RouteDel(nr)
+	err = netlink.RouteDel(nr)
+	if errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("route %s: %w", r, fs.ErrNotExist)
+	}
+	return err
 }
 
 func (h *linuxHost) SyncTable(ctx context.Context, t *TableSpec) error {

@@ -59,7 +59,7 @@ func New(cfg *config.Config, peers []Peer, log logr.Logger, opts ...Option) (*Ne
 	return n, nil
 }
 
-// spec computes the desired state with the key as it is on disk.
+// desired computes the desired state for the given key (nil: none yet).
 func (n *Network) desired(ctx context.Context, key *wgtypes.Key) (*Spec, error) {
 	var q FactsQuery
 	q.Underlay = n.cfg.Network.UnderlayInterface
@@ -209,6 +209,8 @@ func (n *Network) MTU() int {
 // PublicKey returns this node's WireGuard public key, generating the
 // private key at first use.
 func (n *Network) PublicKey() (wgtypes.Key, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	k, _, err := ensureKey(KeyFile(n.cfg))
 	if err != nil {
 		return wgtypes.Key{}, err
@@ -327,4 +329,6 @@ func Reset(ctx context.Context, cfg *config.Config, log logr.Logger, opts ResetO
 	return done, errors.Join(errs...)
 }
 
-func isNotEmpty(err error) bool { return errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST) }
+func isNotEmpty(err error) bool {
+	return errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST)
+}

@@ -21,6 +21,10 @@ const (
 	TableName     = "kubenode"
 )
 
+// BridgeLinkLocal is brkube's only link-local address, the same on every
+// node (it never leaves the bridge).
+var BridgeLinkLocal = netip.MustParsePrefix("fe80::1/64")
+
 const (
 	// WireGuard's worst-case overhead: outer IPv6 header (40), UDP (8),
 	// WireGuard header and tag (32).
@@ -62,7 +66,10 @@ type Facts struct {
 	// UnderlayAcceptRA is the underlay's net.ipv6.conf.IF.accept_ra, or ""
 	// when IPv6 is not used.
 	UnderlayAcceptRA string
-	KernelWireGuard  bool
+	// NoIPv6: the kernel runs without IPv6 (ipv6.disable=1), so there are
+	// no IPv6 sysctls to set.
+	NoIPv6          bool
+	KernelWireGuard bool
 	// WireGuardReason says why KernelWireGuard is what it is.
 	WireGuardReason string
 	// HostPrefixes are the networks on links other than kubenode's, so that
@@ -252,6 +259,9 @@ func Desired(cfg *config.Config, peers []WireGuardPeer, f *Facts, publicKey wgty
 		Underlay:    f.Underlay,
 		UnderlayMTU: f.UnderlayMTU,
 	}
+	if v6 && f.NoIPv6 {
+		return nil, fmt.Errorf("ipFamily %s needs IPv6, which this kernel has disabled (ipv6.disable=1): enable it, or set ipFamily: ipv4", cfg.IPFamily)
+	}
 	if f.Underlay == "" {
 		return nil, errors.New("no underlay interface: set network.underlayInterface or --node-ip")
 	}
@@ -306,11 +316,19 @@ func Desired(cfg *config.Config, peers []WireGuardPeer, f *Facts, publicKey wgty
 		hostIPs[ip.Is4()] = ip
 		s.Bridge.Addrs = append(s.Bridge.Addrs, netip.PrefixFrom(ip, p.Bits()))
 	}
-	// No link-local address, no router advertisements, no DAD (a tentative
-	// address cannot be a route's source), as in seed 001.
-	s.Bridge.Sysctls = linkSysctls(BridgeName, true)
+	if v6 {
+		// The kernel generates no link-local address (addr_gen_mode 1), but
+		// Linux sends neighbour solicitations for forwarded traffic only
+		// from a link-local source: without one the host cannot resolve
+		// its pods, and IPv6 from other nodes' pods never reaches them. So
+		// brkube gets one fixed, well-known link-local address.
+		s.Bridge.Addrs = append(s.Bridge.Addrs, BridgeLinkLocal)
+	}
+	// No generated link-local address, no router advertisements, no DAD (a
+	// tentative address cannot be a route's source), as in seed 001.
+	s.Bridge.Sysctls = linkSysctls(BridgeName, true, f.NoIPv6)
 	s.WireGuard = WireGuardSpec{
-		LinkSpec:   LinkSpec{Name: WireGuardName, Kind: "wireguard", MTU: s.MTU, Sysctls: linkSysctls(WireGuardName, false)},
+		LinkSpec:   LinkSpec{Name: WireGuardName, Kind: "wireguard", MTU: s.MTU, Sysctls: linkSysctls(WireGuardName, false, f.NoIPv6)},
 		ListenPort: cfg.Network.WireGuardPort,
 		PublicKey:  publicKey,
 		KeyFile:    KeyFile(cfg),
@@ -341,7 +359,12 @@ func Desired(cfg *config.Config, peers []WireGuardPeer, f *Facts, publicKey wgty
 	return s, nil
 }
 
-func linkSysctls(link string, noDAD bool) []Sysctl {
+// linkSysctls keep IPv6 autoconfiguration off kubenode's links, even in an
+// IPv4-only cluster, unless the kernel has no IPv6 at all.
+func linkSysctls(link string, noDAD, noIPv6 bool) []Sysctl {
+	if noIPv6 {
+		return nil
+	}
 	out := []Sysctl{
 		{"net/ipv6/conf/" + link + "/addr_gen_mode", "1"},
 		{"net/ipv6/conf/" + link + "/accept_ra", "0"},

@@ -1,0 +1,6 @@
+package register
+
+import (
+	// register vfs
+	_ "go.podman.io/storage/drivers/vfs"
+)

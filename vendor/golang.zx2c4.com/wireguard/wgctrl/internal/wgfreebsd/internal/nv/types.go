@@ -1,0 +1,6 @@
+//go:build freebsd
+// +build freebsd
+
+package nv
+
+type List map[string]interface{}

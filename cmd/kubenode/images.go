@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.podman.io/storage"
 
 	"github.com/kubenode/kubenode/pkg/images"
 )
@@ -37,11 +38,7 @@ already present is recognised by its ID and not copied again.
 Archives in DATA-DIR/images are imported when the node starts.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			store, err := images.OpenStore(cfg.DataDir, cfg.RunDir)
+			store, err := openImageStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -69,17 +66,22 @@ Archives in DATA-DIR/images are imported when the node starts.`,
 	}
 }
 
+// openImageStore opens the image store of the node the flags name.
+func openImageStore(cmd *cobra.Command) (storage.Store, error) {
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return images.OpenStore(cfg.DataDir, cfg.RunDir)
+}
+
 func newImagesListCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the images in the node's image store",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			store, err := images.OpenStore(cfg.DataDir, cfg.RunDir)
+			store, err := openImageStore(cmd)
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -46,23 +47,33 @@ func newNetwork(cmd *cobra.Command) (*netsetup.Network, error) {
 	return netsetup.New(cfg, netsetup.PeersFromConfig(cfg), klog.Background())
 }
 
+// printNetwork is a one-shot read of the network phase: it opens it, prints
+// what get returns and releases it.
+func printNetwork(cmd *cobra.Command, get func(context.Context, *netsetup.Network) (fmt.Stringer, error)) error {
+	n, err := newNetwork(cmd)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	v, err := get(contextOf(cmd), n)
+	if err != nil {
+		return err
+	}
+	out := v.String()
+	if !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	_, err = fmt.Fprint(cmd.OutOrStdout(), out)
+	return err
+}
+
 func newNetworkPlanCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "plan",
 		Short: "Print what network apply would change, changing nothing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, err := newNetwork(cmd)
-			if err != nil {
-				return err
-			}
-			defer n.Close()
-			p, err := n.Plan(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprint(cmd.OutOrStdout(), p.String())
-			return nil
+			return printNetwork(cmd, func(ctx context.Context, n *netsetup.Network) (fmt.Stringer, error) { return n.Plan(ctx) })
 		},
 	}
 }
@@ -110,17 +121,7 @@ func newNetworkShowCmd() *cobra.Command {
 		Short: "Print the live network state: WireGuard peers with last handshake and transfer, routes, MTU, nftables",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, err := newNetwork(cmd)
-			if err != nil {
-				return err
-			}
-			defer n.Close()
-			s, err := n.Show(cmd.Context())
-			if err != nil {
-				return err
-			}
-			fmt.Fprint(cmd.OutOrStdout(), s.String())
-			return nil
+			return printNetwork(cmd, func(ctx context.Context, n *netsetup.Network) (fmt.Stringer, error) { return n.Show(ctx) })
 		},
 	}
 }
@@ -131,17 +132,7 @@ func newNetworkPubkeyCmd() *cobra.Command {
 		Short: "Print this node's WireGuard public key, generating the private key at first use",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, err := newNetwork(cmd)
-			if err != nil {
-				return err
-			}
-			defer n.Close()
-			k, err := n.PublicKey()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), k.String())
-			return nil
+			return printNetwork(cmd, func(_ context.Context, n *netsetup.Network) (fmt.Stringer, error) { return n.PublicKey() })
 		},
 	}
 }

@@ -70,6 +70,7 @@ test: build fmt vet test-unit test-e2e
 
 bench: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench.sh
+	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-network.sh
 
 clean:
 	rm -rf bin $(PAUSE)

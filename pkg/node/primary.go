@@ -25,6 +25,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/components/etcd"
 	"github.com/kubenode/kubenode/pkg/components/scheduler"
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
@@ -37,11 +38,19 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	if err := Preflight(cfg); err != nil {
 		return err
 	}
-	creds, err := ensurePKI(cfg, log)
+	// New validates peers, keys and endpoints without touching the host,
+	// so bad network input fails here, before anything is written.
+	network, err := netsetup.New(cfg, netsetup.PeersFromConfig(cfg), log.WithValues("component", "network"))
 	if err != nil {
 		return err
 	}
+	creds, err := ensurePKI(cfg, log)
+	if err != nil {
+		network.Close()
+		return err
+	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
+	m.Add(&networkPhase{net: network})
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}

@@ -78,6 +78,19 @@ func TestPrimary(t *testing.T) {
 		}
 	})
 
+	t.Run("network phase ran first and the node holds wgkube", func(t *testing.T) {
+		if out := sh(t, "ip", "-n", h.name, "addr", "show", "dev", "brkube"); !strings.Contains(out, "10.88.1.1/24") || !strings.Contains(out, "fd88:1::1/32") {
+			t.Fatalf("brkube lacks the host IPs:\n%s", out)
+		}
+		sh(t, "ip", "-n", h.name, "link", "show", "dev", "wgkube")
+		if out := sh(t, "nsenter", "--net="+h.ns, "nft", "list", "table", "inet", "kubenode"); !strings.Contains(out, "masquerade") {
+			t.Fatalf("kubenode table incomplete:\n%s", out)
+		}
+		if !strings.Contains(p.output(), `"component ready" component="network"`) {
+			t.Fatalf("no readiness line for the network phase:\n%s", p.tail(20))
+		}
+	})
+
 	t.Run("anonymous is rejected", func(t *testing.T) {
 		if code, body := get(t, h, "", "/readyz"); code != http.StatusUnauthorized {
 			t.Fatalf("anonymous /readyz: %d %s, want 401", code, body)
@@ -224,6 +237,8 @@ func TestPrimaryBadInput(t *testing.T) {
 		{name: "invalid node IP", args: []string{"--node-ip", "300.1.2.3"}, want: `"300.1.2.3": not an IP address`},
 		{name: "node IP not on host", args: []string{"--node-ip", "192.0.2.55"}, want: "192.0.2.55 is not an address of this host"},
 		{name: "bad CIDR", config: "clusterCIDRv4: 10.88.0.0/33\n", want: "clusterCIDRv4"},
+		{name: "bad peer key", config: "network:\n  peers:\n  - {index: 2, publicKey: notakey, endpoint: \"192.168.77.2:51820\"}\n", want: `"notakey" is not a WireGuard key`},
+		{name: "bad peer endpoint", config: "network:\n  peers:\n  - {index: 2, publicKey: h+37YOdMBIBLGz6LCmr3y6MB51GOccuZeJBN2cFXEWg=, endpoint: \"nowhere\"}\n", want: `endpoint "nowhere": not IP:PORT`},
 		{name: "data dir not writable", args: []string{"--data-dir", "/proc/kubenode-e2e/data"}, want: "is not writable"},
 		{name: "api port taken", setup: func(t *testing.T) { listenInNS(t, h, 6443) }, want: "api port 6443 is not free"},
 	}

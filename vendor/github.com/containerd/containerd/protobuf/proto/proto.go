@@ -1,0 +1,30 @@
+/*
+   Copyright The containerd Authors.
+
+   Licensed under the Apache License, Version 2.0 (the "License");
+   you may not use this file except in compliance with the License.
+   You may obtain a copy of the License at
+
+       http://www.apache.org/licenses/LICENSE-2.0
+
+   Unless required by applicable law or agreed to in writing, software
+   distributed under the License is distributed on an "AS IS" BASIS,
+   WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+   See the License for the specific language governing permissions and
+   limitations under the License.
+*/
+
+// Package proto provides convinient aliases that make google.golang.org/protobuf migration easier.
+package proto
+
+import (
+	google "google.golang.org/protobuf/proto"
+)
+
+func Marshal(input google.Message) ([]byte, error) {
+	return google.Marshal(input)
+}
+
+func Unmarshal(input []byte, output google.Message) error {
+	return google.Unmarshal(input, output)
+}

@@ -1,0 +1,7 @@
+// +build windows
+
+package config
+
+const (
+	ContainerAttachSocketDir = "C:\\crio\\run\\"
+)

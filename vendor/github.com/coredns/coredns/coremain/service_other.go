@@ -1,0 +1,9 @@
+//go:build !windows
+
+package coremain
+
+import "github.com/coredns/caddy"
+
+func runService(instance *caddy.Instance) {
+	instance.Wait()
+}

@@ -1,0 +1,2 @@
+// Package dnsutil contains DNS related helper functions.
+package dnsutil

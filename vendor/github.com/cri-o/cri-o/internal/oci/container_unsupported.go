@@ -1,0 +1,7 @@
+//go:build !linux && !freebsd
+
+package oci
+
+func getPidStartTime(pid int) (string, error) {
+	return "0", nil
+}

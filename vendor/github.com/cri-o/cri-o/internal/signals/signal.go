@@ -1,0 +1,9 @@
+package signals
+
+import "os"
+
+// Cross platform signal synonyms.
+var (
+	Interrupt = os.Interrupt
+	Kill      = os.Kill
+)

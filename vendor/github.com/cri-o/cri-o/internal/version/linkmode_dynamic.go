@@ -1,0 +1,5 @@
+//go:build !static
+
+package version
+
+const linkmode = "dynamic"

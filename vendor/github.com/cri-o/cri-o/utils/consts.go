@@ -1,0 +1,5 @@
+package utils
+
+const (
+	PodCgroupName = "pod"
+)

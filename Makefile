@@ -20,10 +20,10 @@ LDFLAGS := -s -w -linkmode external -extldflags -static \
 	-X k8s.io/client-go/pkg/version.gitMinor=36
 
 # Host packages kubenode and its tests use (Debian names).
-DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins \
+DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins iptables \
 	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps
 
-.PHONY: all build deps test test-unit test-e2e bench clean primary fmt vet pause
+.PHONY: all build deps test test-unit test-e2e bench clean primary fmt vet pause pinns sandbox
 
 all: build
 
@@ -37,8 +37,19 @@ pause: $(PAUSE)
 $(PAUSE): pkg/images/pause/pause.c
 	gcc -static -Os -s -Wall -Wextra -Werror -o $@ $<
 
+# CRI-O's pinns, embedded by pkg/components/crio. Its C sources are in the
+# CRI-O module but not in vendor/: compile them from the module cache
+# (read-only; never run CRI-O's own make there, it writes into the tree).
+PINNS := pkg/components/crio/pinns/pinns
+pinns: $(PINNS)
+$(PINNS):
+	@dir=$$($(GO) mod download -json github.com/cri-o/cri-o | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	test -n "$$dir" || { echo "cannot find the CRI-O module (go mod download github.com/cri-o/cri-o)"; exit 1; }; \
+	echo "gcc ... -o $@ $$dir/pinns/src/*.c"; \
+	gcc -std=c99 -Os -Wall -Wextra -Werror -static -s -o $@ $$dir/pinns/src/*.c
+
 # Go decides what is stale; the phony dependency just always asks it.
-$(BIN): $(PAUSE) FORCE
+$(BIN): $(PAUSE) $(PINNS) FORCE
 	@mkdir -p bin
 	CGO_ENABLED=1 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubenode
 	@file $(BIN) | grep -q 'statically linked' || { echo "$(BIN) is not static"; exit 1; }
@@ -56,7 +67,7 @@ primary: build
 fmt:
 	@test -z "$$(gofmt -l cmd pkg test)" || { gofmt -l cmd pkg test; exit 1; }
 
-vet:
+vet: $(PAUSE) $(PINNS)
 	$(GO) vet -trimpath -tags '$(TAGS)' ./...
 
 test-unit: $(PAUSE)
@@ -73,4 +84,4 @@ bench: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-network.sh
 
 clean:
-	rm -rf bin $(PAUSE)
+	rm -rf bin $(PAUSE) $(PINNS)

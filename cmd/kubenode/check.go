@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kubenode/kubenode/pkg/components/crio"
 )
 
 // prerequisite is something the host must provide; fix says how.
@@ -33,13 +35,19 @@ func prerequisites() []prerequisite {
 	var p []prerequisite
 	for _, t := range []struct{ bin, pkg string }{
 		{"runc", "runc"}, {"conmon", "conmon"}, {"nft", "nftables"}, {"ip", "iproute2"},
-		{"mount", "mount"}, {"nsenter", "util-linux"},
+		{"mount", "mount"}, {"nsenter", "util-linux"}, {"iptables", "iptables"},
 	} {
 		p = append(p, prerequisite{t.bin, lookPath(t.bin), "apt-get install " + t.pkg})
 	}
 	for _, plugin := range []string{"bridge", "host-local", "loopback", "portmap"} {
 		p = append(p, prerequisite{"cni/" + plugin, fileExists(filepath.Join("/usr/lib/cni", plugin)), "apt-get install containernetworking-plugins"})
 	}
+	p = append(p, prerequisite{"pinns (embedded)", func() (string, error) {
+		if !crio.HasPinns() {
+			return "", crio.ErrNoPinns
+		}
+		return "in kubenode", nil
+	}, "rebuild kubenode with `make build`"})
 	p = append(p, prerequisite{"/dev/net/tun", fileExists("/dev/net/tun"), "load the tun module: modprobe tun"})
 	return p
 }

@@ -8,6 +8,7 @@ import (
 
 	"go.podman.io/storage/pkg/reexec"
 
+	"github.com/kubenode/kubenode/pkg/components/crio"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -23,6 +24,12 @@ func main() {
 	}
 	// Before anything else can read or unset it (see NotifierFromEnv).
 	notify = supervisor.NotifierFromEnv()
+	// CRI-O, containers/storage and containers/image log through the
+	// global logrus logger; its Fatal must end a component, not the process.
+	if err := crio.SetupProcess(os.Stderr, "warn"); err != nil {
+		fmt.Fprintln(os.Stderr, "kubenode:", err)
+		os.Exit(1)
+	}
 	// Multicall: a kubectl symlink, or "kubenode kubectl ...", hands the
 	// arguments to kubectl untouched.
 	if filepath.Base(os.Args[0]) == "kubectl" {

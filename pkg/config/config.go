@@ -58,7 +58,39 @@ type File struct {
 	ServiceCIDRv6 string   `json:"serviceCIDRv6,omitempty"`
 	APIPort       int      `json:"apiPort,omitempty"`
 	Network       Network  `json:"network,omitempty"`
+	Runtime       Runtime  `json:"runtime,omitempty"`
 }
+
+// Runtime is the node runtime's part of config.yaml: kubelet, CRI-O and
+// CoreDNS settings an operator (or a test running several nodes on one
+// machine) may need to move.
+type Runtime struct {
+	// KubeletRootDir: default /var/lib/kubelet (where CSI drivers and
+	// tools expect it).
+	KubeletRootDir string `json:"kubeletRootDir,omitempty"`
+	// PodLogsDir: default /var/log/pods.
+	PodLogsDir string `json:"podLogsDir,omitempty"`
+	// CgroupRoot is the cgroup pods go under; default "/".
+	CgroupRoot string `json:"cgroupRoot,omitempty"`
+	// KeepPodsRunning leaves containers running while kubenode stops or
+	// restarts; by default a stop stops every pod, as a reboot would.
+	KeepPodsRunning bool `json:"keepPodsRunning,omitempty"`
+	// PrimaryTaint decides whether the primary registers with
+	// node-role.kubernetes.io/control-plane:NoSchedule: "auto" (default:
+	// only once workers exist, so a lone primary runs pods), "always" or
+	// "never".
+	PrimaryTaint string `json:"primaryTaint,omitempty"`
+	// DNSUpstreams are the resolvers CoreDNS forwards names outside the
+	// cluster to (IP or IP:port); default: the host's resolvers.
+	DNSUpstreams []string `json:"dnsUpstreams,omitempty"`
+}
+
+// Values of Runtime.PrimaryTaint.
+const (
+	TaintAuto   = "auto"
+	TaintAlways = "always"
+	TaintNever  = "never"
+)
 
 // Network is the network phase's part of config.yaml.
 type Network struct {
@@ -91,6 +123,7 @@ type Config struct {
 	ServiceCIDRs  []netip.Prefix
 	APIPort       int
 	Network       Network
+	Runtime       Runtime
 }
 
 // Parse decodes config.yaml; unknown fields are errors.
@@ -144,7 +177,9 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		IPFamily:      or(f.IPFamily, DualStack),
 		APIPort:       f.APIPort,
 		Network:       f.Network,
+		Runtime:       f.Runtime,
 	}
+	c.Runtime.PrimaryTaint = or(c.Runtime.PrimaryTaint, TaintAuto)
 	if c.NodeIndex == 0 {
 		c.NodeIndex = 1
 	}
@@ -174,6 +209,27 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	}
 	if c.Network.MTU != 0 && c.Network.MTU < 1280 && c.IPFamily != IPv4Only {
 		bad("network.mtu %d: IPv6 needs at least 1280; raise it or set ipFamily: ipv4", c.Network.MTU)
+	}
+	for _, d := range []struct{ field, dir string }{
+		{"runtime.kubeletRootDir", c.Runtime.KubeletRootDir},
+		{"runtime.podLogsDir", c.Runtime.PodLogsDir},
+		{"runtime.cgroupRoot", c.Runtime.CgroupRoot},
+	} {
+		if d.dir != "" && !filepath.IsAbs(d.dir) {
+			bad("%s %q: must be an absolute path", d.field, d.dir)
+		}
+	}
+	switch c.Runtime.PrimaryTaint {
+	case TaintAuto, TaintAlways, TaintNever:
+	default:
+		bad("runtime.primaryTaint %q: must be one of %s, %s, %s", c.Runtime.PrimaryTaint, TaintAuto, TaintAlways, TaintNever)
+	}
+	for _, u := range c.Runtime.DNSUpstreams {
+		if _, err := netip.ParseAddr(u); err != nil {
+			if _, err := netip.ParseAddrPort(u); err != nil {
+				bad("runtime.dnsUpstreams %q: not an IP address or IP:port (example: 192.0.2.53 or [2001:db8::53]:53)", u)
+			}
+		}
 	}
 	if !validDomain(c.ClusterDomain) {
 		bad("clusterDomain %q: not a DNS domain name", c.ClusterDomain)
@@ -365,6 +421,9 @@ func (c *Config) AdminKubeconfig() string {
 	return filepath.Join(c.DataDir, "admin.kubeconfig")
 }
 func (c *Config) EtcdSocket() string { return filepath.Join(c.RunDir, "etcd.sock") }
+func (c *Config) KubeletRootDir() string {
+	return or(c.Runtime.KubeletRootDir, "/var/lib/kubelet")
+}
 
 func (c *Config) nodeSubnet(cluster netip.Prefix, i int) (netip.Prefix, error) {
 	bits := nodeMaskV4

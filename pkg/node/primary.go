@@ -51,7 +51,12 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
 	m.Add(&networkPhase{net: network})
+	rt := newRuntime(cfg, creds.store, network, cfg.Runtime.PrimaryTaint == config.TaintAlways)
+	m.Add(rt.crio)
 	for _, c := range controlPlane(cfg, creds) {
+		m.Add(c)
+	}
+	for _, c := range rt.agents() {
 		m.Add(c)
 	}
 	return m.Run(ctx)
@@ -69,7 +74,8 @@ func Preflight(cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
 	}
-	return l.Close()
+	l.Close()
+	return checkNodePorts(cfg)
 }
 
 // checkWritable finds the nearest existing ancestor of dir and checks that
@@ -149,6 +155,12 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		{Name: "kube-scheduler", CommonName: "system:kube-scheduler", Client: true, Server: true, IPs: loopback, DNSNames: []string{"localhost"}},
 		{Name: "kube-controller-manager", CommonName: "system:kube-controller-manager", Client: true, Server: true, IPs: loopback, DNSNames: []string{"localhost"}},
 		{Name: "kubelet-client-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Client: true},
+		// The kubelet API's serving certificate: the apiserver verifies it
+		// against the cluster CA for logs, exec and port-forward.
+		{Name: "kubelet-serving-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Server: true,
+			DNSNames: []string{cfg.NodeName}, IPs: append(config.IPs(cfg.NodeIPs), config.IPs(cfg.HostIPs())...)},
+		{Name: "kube-proxy", CommonName: "system:kube-proxy", Client: true},
+		{Name: "coredns", CommonName: CoreDNSUser, Client: true},
 	}
 	pairs := map[string]*pki.KeyPair{}
 	for _, spec := range specs {
@@ -192,6 +204,9 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		{cfg.AdminKubeconfig(), admin, "admin"},
 		{c.schedulerKubeconfig, local, "kube-scheduler"},
 		{c.controllerConfig, local, "kube-controller-manager"},
+		{kubeletKubeconfig(cfg), local, "kubelet-client-" + cfg.NodeName},
+		{kubeProxyKubeconfig(cfg), local, "kube-proxy"},
+		{coreDNSKubeconfig(cfg), local, "coredns"},
 	} {
 		if err := pki.WriteKubeconfig(kc.path, kc.server, ca.CertPEM, pairs[kc.pair], kc.pair); err != nil {
 			return nil, err

@@ -1,0 +1,63 @@
+package crio
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// pinns pins a pod's namespaces to files; CRI-O execs it for every pod. It
+// has no Debian package, so the Makefile builds it from the CRI-O module's
+// C sources and kubenode carries it, like the pause binary.
+//
+//go:embed pinns/*
+var pinnsFS embed.FS
+
+// ErrNoPinns means the binary was built without `make pinns`.
+var ErrNoPinns = errors.New("crio: this kubenode was built without the embedded pinns; build it with `make build` (which compiles pinns first)")
+
+// installPinns writes the embedded pinns to dir/pinns (0755) unless an
+// identical file is there, and returns its path. The data dir, not the run
+// dir: /run is often mounted noexec.
+func installPinns(dir string) (string, error) {
+	data, err := pinnsFS.ReadFile("pinns/pinns")
+	if err != nil {
+		return "", ErrNoPinns
+	}
+	path := filepath.Join(dir, "pinns")
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return path, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("crio: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".pinns-*")
+	if err != nil {
+		return "", fmt.Errorf("crio: install pinns: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("crio: install pinns: %w", err)
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("crio: install pinns: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("crio: install pinns: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("crio: install pinns: %w", err)
+	}
+	return path, nil
+}
+
+// HasPinns reports whether this binary carries pinns.
+func HasPinns() bool {
+	_, err := pinnsFS.ReadFile("pinns/pinns")
+	return err == nil
+}

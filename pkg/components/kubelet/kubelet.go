@@ -1,0 +1,342 @@
+// Package kubelet runs the kubelet in process, configured by a
+// KubeletConfiguration file that kubenode writes at every start (so what
+// runs is always inspectable on disk) and loads with the kubelet's own
+// loader, defaulting and validation.
+package kubelet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
+	kubeletv1beta1 "k8s.io/kubelet/config/v1beta1"
+	"k8s.io/kubernetes/cmd/kubelet/app"
+	"k8s.io/kubernetes/cmd/kubelet/app/options"
+	"k8s.io/kubernetes/pkg/kubelet/apis/config/validation"
+	"k8s.io/kubernetes/pkg/kubelet/kubeletconfig/configfiles"
+	utilfs "k8s.io/kubernetes/pkg/util/filesystem"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
+	"github.com/kubenode/kubenode/pkg/supervisor"
+)
+
+// Defaults where the caller leaves a path empty: the kubelet's own.
+const (
+	DefaultRootDir    = "/var/lib/kubelet"
+	DefaultPodLogsDir = "/var/log/pods"
+	Port              = 10250
+)
+
+// Kubelet is the node agent.
+type Kubelet struct {
+	NodeName string
+	NodeIPs  []netip.Addr
+	// Kubeconfig holds the node's client certificate (CN=system:node:NAME).
+	Kubeconfig string
+	// ConfigFile is where the KubeletConfiguration is written.
+	ConfigFile string
+	// RootDir, PodLogsDir: empty means the kubelet's defaults. CgroupRoot
+	// empty means "/" (kubepods right under each hierarchy's root); a
+	// non-root cgroup is created when missing.
+	RootDir    string
+	PodLogsDir string
+	CgroupRoot string
+	// RuntimeSocket is CRI-O's socket path.
+	RuntimeSocket string
+	// ClientCAFile verifies clients of the kubelet API (the apiserver);
+	// TLSCertFile/TLSKeyFile serve it, signed by the cluster CA with the
+	// node's names and IPs.
+	ClientCAFile, TLSCertFile, TLSKeyFile string
+	ClusterDomain                         string
+	ClusterDNS                            []netip.Addr
+	// ResolvConf is the file pods with dnsPolicy Default inherit, and
+	// whose search list ClusterFirst pods append; empty: the host's real
+	// resolver file (systemd-resolved's upstream file when present).
+	ResolvConf string
+	// BindAddress of the kubelet API ("0.0.0.0" or "::").
+	BindAddress string
+	Taints      []corev1.Taint
+	Labels      map[string]string
+
+	upstream.Runner
+	client kubernetes.Interface
+}
+
+var (
+	_ supervisor.Component = (*Kubelet)(nil)
+	_ supervisor.Readier   = (*Kubelet)(nil)
+	_ supervisor.Exiter    = (*Kubelet)(nil)
+)
+
+func (k *Kubelet) Name() string { return "kubelet" }
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// Configuration is the KubeletConfiguration kubenode writes.
+func (k *Kubelet) Configuration() *kubeletv1beta1.KubeletConfiguration {
+	var dns []string
+	for _, a := range k.ClusterDNS {
+		dns = append(dns, a.String())
+	}
+	c := &kubeletv1beta1.KubeletConfiguration{
+		TypeMeta: metav1.TypeMeta{APIVersion: kubeletv1beta1.SchemeGroupVersion.String(), Kind: "KubeletConfiguration"},
+		Address:  or(k.BindAddress, "0.0.0.0"),
+		Port:     Port,
+		// The health endpoint stays on loopback.
+		HealthzBindAddress: "127.0.0.1",
+		TLSCertFile:        k.TLSCertFile,
+		TLSPrivateKeyFile:  k.TLSKeyFile,
+		TLSMinVersion:      "VersionTLS12",
+		Authentication: kubeletv1beta1.KubeletAuthentication{
+			X509:      kubeletv1beta1.KubeletX509Authentication{ClientCAFile: k.ClientCAFile},
+			Webhook:   kubeletv1beta1.KubeletWebhookAuthentication{Enabled: ptr.To(true)},
+			Anonymous: kubeletv1beta1.KubeletAnonymousAuthentication{Enabled: ptr.To(false)},
+		},
+		Authorization:            kubeletv1beta1.KubeletAuthorization{Mode: kubeletv1beta1.KubeletAuthorizationModeWebhook},
+		ReadOnlyPort:             0,
+		ClusterDomain:            k.ClusterDomain,
+		ClusterDNS:               dns,
+		ResolverConfig:           ptr.To(or(k.ResolvConf, HostResolvConf())),
+		ContainerRuntimeEndpoint: "unix://" + k.RuntimeSocket,
+		ImageServiceEndpoint:     "unix://" + k.RuntimeSocket,
+		CgroupDriver:             "cgroupfs",
+		CgroupRoot:               or(k.CgroupRoot, "/"),
+		PodLogsDir:               or(k.PodLogsDir, DefaultPodLogsDir),
+		FailSwapOn:               ptr.To(false),
+		RegisterWithTaints:       k.Taints,
+		// Pods come from the API only; kubenode runs its own components
+		// in process, not as static pods.
+		StaticPodPath: "",
+		// The serving certificate comes from the cluster CA, renewed by
+		// kubenode at start; the client certificate likewise.
+		RotateCertificates: false,
+		ServerTLSBootstrap: false,
+		// A node that shuts down stops its pods through CRI-O; the kubelet's
+		// systemd-inhibitor based graceful shutdown needs logind.
+		ShutdownGracePeriod: metav1.Duration{},
+	}
+	if CgroupV1() {
+		// kubelet 1.36 refuses cgroup v1 unless told otherwise.
+		c.FailCgroupV1 = ptr.To(false)
+	}
+	return c
+}
+
+// CgroupV1 reports whether /sys/fs/cgroup is a v1 (or hybrid) hierarchy.
+func CgroupV1() bool {
+	var st unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/cgroup", &st); err != nil {
+		return false
+	}
+	return st.Type != unix.CGROUP2_SUPER_MAGIC
+}
+
+// HostResolvConf is the resolver file with the host's real upstreams:
+// systemd-resolved's when it runs (its /etc/resolv.conf names the
+// 127.0.0.53 stub, unreachable from a pod), else /etc/resolv.conf.
+func HostResolvConf() string {
+	const resolved = "/run/systemd/resolve/resolv.conf"
+	if _, err := os.Stat(resolved); err == nil {
+		return resolved
+	}
+	return "/etc/resolv.conf"
+}
+
+// Init writes the configuration and checks it with the kubelet's own
+// loader and validation, so a bad value fails before anything starts.
+func (k *Kubelet) Init(ctx context.Context) error {
+	if k.NodeName == "" || k.Kubeconfig == "" || k.ConfigFile == "" || k.RuntimeSocket == "" {
+		return errors.New("kubelet: node name, kubeconfig, config file and runtime socket are required")
+	}
+	data, err := yaml.Marshal(k.Configuration())
+	if err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(k.ConfigFile), 0o700); err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	header := "# Written by kubenode at every start; edit kubenode's config.yaml instead.\n"
+	if err := os.WriteFile(k.ConfigFile, append([]byte(header), data...), 0o600); err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	if _, err := k.server(ctx); err != nil {
+		return err
+	}
+	if err := ensureCgroupRoot(or(k.CgroupRoot, "/")); err != nil {
+		return err
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", k.Kubeconfig)
+	if err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	cfg.Timeout = 5 * time.Second
+	k.client, err = kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	return nil
+}
+
+// server loads the written file the way `kubelet --config` does.
+func (k *Kubelet) server(ctx context.Context) (*options.KubeletServer, error) {
+	loader, err := configfiles.NewFsLoader(&utilfs.DefaultFs{}, k.ConfigFile)
+	if err != nil {
+		return nil, fmt.Errorf("kubelet: %w", err)
+	}
+	kc, err := loader.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("kubelet: load %s: %w", k.ConfigFile, err)
+	}
+	if err := validation.ValidateKubeletConfiguration(kc, utilfeature.DefaultFeatureGate); err != nil {
+		return nil, fmt.Errorf("kubelet: invalid configuration %s: %w", k.ConfigFile, err)
+	}
+	flags := options.NewKubeletFlags()
+	flags.KubeConfig = k.Kubeconfig
+	flags.RootDirectory = or(k.RootDir, DefaultRootDir)
+	flags.CertDirectory = filepath.Join(flags.RootDirectory, "pki")
+	flags.HostnameOverride = k.NodeName
+	var ips []string
+	for _, a := range k.NodeIPs {
+		ips = append(ips, a.String())
+	}
+	flags.NodeIP = strings.Join(ips, ",")
+	flags.NodeLabels = k.Labels
+	if err := options.ValidateKubeletFlags(flags); err != nil {
+		return nil, fmt.Errorf("kubelet: %w", err)
+	}
+	return &options.KubeletServer{KubeletFlags: *flags, KubeletConfiguration: *kc}, nil
+}
+
+// Start runs the kubelet the way its command does after parsing flags.
+func (k *Kubelet) Start(ctx context.Context) error {
+	s, err := k.server(ctx)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(s.RootDirectory, 0o700); err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	klog.InfoS("Starting component", "component", k.Name(), "config", k.ConfigFile, "rootDir", s.RootDirectory)
+	ctx, cancel := k.Context(ctx)
+	deps, err := app.UnsecuredDependencies(ctx, s, utilfeature.DefaultFeatureGate)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	k.Go(cancel, func() error {
+		if err := app.Run(ctx, s, deps, utilfeature.DefaultFeatureGate); err != nil {
+			return fmt.Errorf("kubelet: %w", err)
+		}
+		if ctx.Err() == nil {
+			return errors.New("kubelet: stopped on its own")
+		}
+		return nil
+	})
+	return nil
+}
+
+// Ready is the Node's Ready condition, read with the node's own
+// credentials: registered, runtime and network ready, as the scheduler
+// sees it.
+func (k *Kubelet) Ready(ctx context.Context) error {
+	node, err := k.client.CoreV1().Nodes().Get(ctx, k.NodeName, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("kubelet: node %s not registered yet", k.NodeName)
+	}
+	if err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	for _, c := range node.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			if c.Status == corev1.ConditionTrue {
+				return nil
+			}
+			return fmt.Errorf("kubelet: node %s not Ready: %s: %s", k.NodeName, c.Reason, c.Message)
+		}
+	}
+	return fmt.Errorf("kubelet: node %s has no Ready condition yet", k.NodeName)
+}
+
+// Stop ends the kubelet's main loop. Some of its goroutines run until the
+// process exits (upstream starts them with wait.NeverStop); the node
+// process ends right after its components stop.
+func (k *Kubelet) Stop(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	err := k.Runner.Stop(ctx, k.Name())
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	return err
+}
+
+// ensureCgroupRoot creates a non-root cgroup root in every v1 hierarchy
+// (the kubelet refuses a root that does not exist), copying cpuset's
+// cpus and mems from the parent as the kernel does not inherit them.
+// Nothing is moved; only an empty directory is made.
+func ensureCgroupRoot(root string) error {
+	root = strings.Trim(root, "/")
+	if root == "" {
+		return nil
+	}
+	if !CgroupV1() {
+		dir := filepath.Join("/sys/fs/cgroup", root)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("kubelet: cgroup root: %w", err)
+		}
+		return nil
+	}
+	hierarchies, err := filepath.Glob("/sys/fs/cgroup/*")
+	if err != nil {
+		return err
+	}
+	for _, h := range hierarchies {
+		base := filepath.Base(h)
+		if base == "unified" {
+			continue // the kubelet checks only the v1 hierarchies on a hybrid host
+		}
+		if _, err := os.Stat(filepath.Join(h, "cgroup.procs")); err != nil {
+			continue // not a mounted hierarchy
+		}
+		dir := filepath.Join(h, root)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("kubelet: cgroup root %s: %w", dir, err)
+		}
+		if base == "cpuset" {
+			for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+				cur, _ := os.ReadFile(filepath.Join(dir, f))
+				if strings.TrimSpace(string(cur)) != "" {
+					continue
+				}
+				parent, err := os.ReadFile(filepath.Join(h, f))
+				if err != nil {
+					return fmt.Errorf("kubelet: cgroup root: %w", err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, f), parent, 0o644); err != nil {
+					return fmt.Errorf("kubelet: cgroup root %s: %w", f, err)
+				}
+			}
+		}
+	}
+	return nil
+}

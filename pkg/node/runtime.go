@@ -1,0 +1,121 @@
+package node
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubenode/kubenode/pkg/components/crio"
+	"github.com/kubenode/kubenode/pkg/components/kubelet"
+	"github.com/kubenode/kubenode/pkg/components/kubeproxy"
+	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/images"
+	"github.com/kubenode/kubenode/pkg/netsetup"
+	"github.com/kubenode/kubenode/pkg/pki"
+	"github.com/kubenode/kubenode/pkg/supervisor"
+)
+
+// CoreDNSUser is the identity CoreDNS reads Services and EndpointSlices
+// with (RBAC in the addons' builtin manifest).
+const CoreDNSUser = "system:kubenode:coredns"
+
+// ControlPlaneTaint keeps ordinary pods off a primary that has workers.
+var ControlPlaneTaint = corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}
+
+func kubeletKubeconfig(cfg *config.Config) string {
+	return filepath.Join(cfg.DataDir, "kubelet.kubeconfig")
+}
+
+func kubeProxyKubeconfig(cfg *config.Config) string {
+	return filepath.Join(cfg.DataDir, "kube-proxy.kubeconfig")
+}
+
+func coreDNSKubeconfig(cfg *config.Config) string {
+	return filepath.Join(cfg.DataDir, "coredns.kubeconfig")
+}
+
+// runtime is the node half of a node: what runs pods. Every node has it.
+type runtime struct {
+	crio      *crio.CRIO
+	kubelet   *kubelet.Kubelet
+	kubeProxy *kubeproxy.KubeProxy
+}
+
+func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network, taint bool) *runtime {
+	p := store.Path
+	var taints []corev1.Taint
+	if taint {
+		taints = append(taints, ControlPlaneTaint)
+	}
+	c := &crio.CRIO{
+		DataDir:   cfg.DataDir,
+		RunDir:    cfg.RunDir,
+		ImagesDir: images.ArchiveDir(cfg.DataDir),
+		KeepPods:  cfg.Runtime.KeepPodsRunning,
+		CNI: &crio.CNI{
+			Bridge:  netsetup.BridgeName,
+			Subnets: cfg.NodeCIDRs(cfg.NodeIndex),
+			MTU:     network.MTU,
+			IPAMDir: filepath.Join(cfg.RunDir, "cni", "networks"),
+		},
+	}
+	return &runtime{
+		crio: c,
+		kubelet: &kubelet.Kubelet{
+			NodeName:      cfg.NodeName,
+			NodeIPs:       cfg.NodeIPs,
+			Kubeconfig:    kubeletKubeconfig(cfg),
+			ConfigFile:    filepath.Join(cfg.DataDir, "kubelet", "config.yaml"),
+			RootDir:       cfg.KubeletRootDir(),
+			PodLogsDir:    cfg.Runtime.PodLogsDir,
+			CgroupRoot:    cfg.Runtime.CgroupRoot,
+			RuntimeSocket: c.Socket(),
+			ClientCAFile:  p("ca.crt"),
+			TLSCertFile:   p("kubelet-serving-" + cfg.NodeName + ".crt"),
+			TLSKeyFile:    p("kubelet-serving-" + cfg.NodeName + ".key"),
+			ClusterDomain: cfg.ClusterDomain,
+			ClusterDNS:    cfg.HostIPs(),
+			BindAddress:   bindAddress(cfg),
+			Taints:        taints,
+		},
+		kubeProxy: &kubeproxy.KubeProxy{
+			NodeName:     cfg.NodeName,
+			Kubeconfig:   kubeProxyKubeconfig(cfg),
+			ConfigFile:   filepath.Join(cfg.DataDir, "kube-proxy", "config.yaml"),
+			Bridge:       netsetup.BridgeName,
+			ClusterCIDRs: cfg.ClusterCIDRs,
+			NodePortIPs:  append(append([]netip.Addr{}, cfg.NodeIPs...), cfg.HostIPs()...),
+		},
+	}
+}
+
+// agents are the components that start once the API answers.
+func (r *runtime) agents() []supervisor.Component {
+	return []supervisor.Component{r.kubelet, r.kubeProxy}
+}
+
+// checkNodePorts fails early, naming the port, when something else holds
+// one the node runtime listens on.
+func checkNodePorts(cfg *config.Config) error {
+	for _, p := range []struct {
+		host string
+		port int
+		what string
+	}{
+		{bindAddress(cfg), kubelet.Port, "kubelet API"},
+		{"127.0.0.1", 10248, "kubelet health"},
+		{"127.0.0.1", 10256, "kube-proxy health"},
+		{"127.0.0.1", 10249, "kube-proxy metrics"},
+	} {
+		l, err := net.Listen("tcp", net.JoinHostPort(p.host, strconv.Itoa(p.port)))
+		if err != nil {
+			return fmt.Errorf("port %d (%s) is not free (%v): stop what listens there (ss -ltnp 'sport = :%d')", p.port, p.what, err, p.port)
+		}
+		l.Close()
+	}
+	return nil
+}

@@ -83,6 +83,11 @@ type Runtime struct {
 	// DNSUpstreams are the resolvers CoreDNS forwards names outside the
 	// cluster to (IP or IP:port); default: the host's resolvers.
 	DNSUpstreams []string `json:"dnsUpstreams,omitempty"`
+	// Host binaries, for hosts that keep them elsewhere (NixOS): defaults
+	// /usr/sbin/runc, /usr/bin/conmon and /usr/lib/cni.
+	RuncPath     string `json:"runcPath,omitempty"`
+	ConmonPath   string `json:"conmonPath,omitempty"`
+	CNIPluginDir string `json:"cniPluginDir,omitempty"`
 }
 
 // Values of Runtime.PrimaryTaint.
@@ -214,6 +219,9 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		{"runtime.kubeletRootDir", c.Runtime.KubeletRootDir},
 		{"runtime.podLogsDir", c.Runtime.PodLogsDir},
 		{"runtime.cgroupRoot", c.Runtime.CgroupRoot},
+		{"runtime.runcPath", c.Runtime.RuncPath},
+		{"runtime.conmonPath", c.Runtime.ConmonPath},
+		{"runtime.cniPluginDir", c.Runtime.CNIPluginDir},
 	} {
 		if d.dir != "" && !filepath.IsAbs(d.dir) {
 			bad("%s %q: must be an absolute path", d.field, d.dir)

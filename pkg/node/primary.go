@@ -22,6 +22,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/components/addons"
 	"github.com/kubenode/kubenode/pkg/components/apiserver"
 	"github.com/kubenode/kubenode/pkg/components/controllermanager"
+	"github.com/kubenode/kubenode/pkg/components/crio"
 	"github.com/kubenode/kubenode/pkg/components/etcd"
 	"github.com/kubenode/kubenode/pkg/components/scheduler"
 	"github.com/kubenode/kubenode/pkg/config"
@@ -75,7 +76,10 @@ func Preflight(cfg *config.Config) error {
 		return fmt.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
 	}
 	l.Close()
-	return checkNodePorts(cfg)
+	if err := checkNodePorts(cfg); err != nil {
+		return err
+	}
+	return crio.CheckHost(cfg.Runtime.RuncPath, cfg.Runtime.ConmonPath, cniPluginDirs(cfg))
 }
 
 // checkWritable finds the nearest existing ancestor of dir and checks that

@@ -52,10 +52,13 @@ func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network,
 		taints = append(taints, ControlPlaneTaint)
 	}
 	c := &crio.CRIO{
-		DataDir:   cfg.DataDir,
-		RunDir:    cfg.RunDir,
-		ImagesDir: images.ArchiveDir(cfg.DataDir),
-		KeepPods:  cfg.Runtime.KeepPodsRunning,
+		DataDir:       cfg.DataDir,
+		RunDir:        cfg.RunDir,
+		ImagesDir:     images.ArchiveDir(cfg.DataDir),
+		KeepPods:      cfg.Runtime.KeepPodsRunning,
+		RuntimePath:   cfg.Runtime.RuncPath,
+		ConmonPath:    cfg.Runtime.ConmonPath,
+		CNIPluginDirs: cniPluginDirs(cfg),
 		CNI: &crio.CNI{
 			Bridge:  netsetup.BridgeName,
 			Subnets: cfg.NodeCIDRs(cfg.NodeIndex),
@@ -118,4 +121,11 @@ func checkNodePorts(cfg *config.Config) error {
 		l.Close()
 	}
 	return nil
+}
+
+func cniPluginDirs(cfg *config.Config) []string {
+	if cfg.Runtime.CNIPluginDir == "" {
+		return nil
+	}
+	return []string{cfg.Runtime.CNIPluginDir}
 }

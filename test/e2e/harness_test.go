@@ -10,9 +10,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -105,6 +107,7 @@ func (l *lan) addHost(i int) *host {
 	sh(t, "ip", "-n", h.name, "route", "add", "default", "dev", "eth0")
 	sh(t, "ip", "-n", h.name, "-6", "route", "add", "default", "dev", "eth0")
 	h.root = t.TempDir()
+	h.cleanupRuntime()
 	return h
 }
 
@@ -249,5 +252,85 @@ func (p *process) stop(timeout time.Duration) (time.Duration, error) {
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
 		return time.Since(start), fmt.Errorf("killed after %s: %w", timeout, p.err)
+	}
+}
+
+// runtimeConfig keeps the kubelet's dirs and the pods' cgroups inside the
+// test, so nodes can run side by side and leave nothing behind.
+func (h *host) runtimeConfig() string {
+	return fmt.Sprintf("runtime:\n  kubeletRootDir: %s\n  podLogsDir: %s\n  cgroupRoot: /%s\n",
+		filepath.Join(h.root, "kubelet"), filepath.Join(h.root, "pods"), h.name)
+}
+
+// ensureRuntimeConfig adds runtimeConfig to the host's config.yaml unless
+// the test wrote a runtime section of its own.
+func (h *host) ensureRuntimeConfig() {
+	h.t.Helper()
+	path := filepath.Join(h.root, "config.yaml")
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		h.t.Fatal(err)
+	}
+	if strings.Contains(string(old), "runtime:") {
+		return
+	}
+	if err := os.WriteFile(path, append(old, []byte("\n"+h.runtimeConfig())...), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// cleanupRuntime registers, to run after the node process has stopped and
+// before the temp dir goes: unmount what the kubelet and CRI-O mounted under
+// the host's dir (volumes, overlays, pinned namespaces), remove the pods'
+// cgroups and the kubelet's symlinks in /var/log/containers (a fixed path).
+func (h *host) cleanupRuntime() {
+	root, name := h.root, h.name
+	h.t.Cleanup(func() {
+		unmountUnder(root)
+		removeCgroups(name)
+		links, _ := filepath.Glob("/var/log/containers/*.log")
+		for _, l := range links {
+			if dst, err := os.Readlink(l); err == nil && strings.HasPrefix(dst, root) {
+				os.Remove(l)
+			}
+		}
+	})
+}
+
+func unmountUnder(root string) {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return
+	}
+	var points []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && (f[4] == root || strings.HasPrefix(f[4], root+"/")) {
+			points = append(points, f[4])
+		}
+	}
+	// Deepest first.
+	sort.Slice(points, func(i, j int) bool { return len(points[i]) > len(points[j]) })
+	for _, p := range points {
+		syscall.Unmount(p, syscall.MNT_DETACH)
+	}
+}
+
+// removeCgroups removes /sys/fs/cgroup/*/NAME and everything below it,
+// children first; a cgroup with processes left stays (and the test that
+// leaked them fails elsewhere).
+func removeCgroups(name string) {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/" + name)
+	for _, d := range dirs {
+		var all []string
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && e.IsDir() {
+				all = append(all, p)
+			}
+			return nil
+		})
+		for i := len(all) - 1; i >= 0; i-- {
+			os.Remove(all[i])
+		}
 	}
 }

@@ -24,7 +24,34 @@ func TestMain(m *testing.M) {
 	case "listen":
 		os.Exit(helperListen())
 	}
-	os.Exit(m.Run())
+	restore := saveKernelTunables()
+	code := m.Run()
+	restore()
+	os.Exit(code)
+}
+
+// kernelTunables are the machine-wide sysctls the kubelet sets at start
+// (protectKernelDefaults false, its default). They are not per network
+// namespace: the tests put back what the machine had.
+var kernelTunables = []string{
+	"vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops",
+	"kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes",
+}
+
+func saveKernelTunables() func() {
+	saved := map[string][]byte{}
+	for _, k := range kernelTunables {
+		if v, err := os.ReadFile("/proc/sys/" + k); err == nil {
+			saved[k] = v
+		}
+	}
+	return func() {
+		for k, v := range saved {
+			if cur, err := os.ReadFile("/proc/sys/" + k); err == nil && string(cur) != string(v) {
+				os.WriteFile("/proc/sys/"+k, v, 0o644)
+			}
+		}
+	}
 }
 
 func helperGet() int {

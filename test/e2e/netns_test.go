@@ -108,6 +108,7 @@ func (l *lan) addHostWith(i int, o hostOptions) *host {
 		sh(t, "ip", "-n", h.name, "-6", "route", "add", "default", "dev", "eth0")
 	}
 	h.root = t.TempDir()
+	h.cleanupRuntime()
 	return h
 }
 

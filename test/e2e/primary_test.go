@@ -24,6 +24,7 @@ const readyTimeout = 3 * time.Minute
 // it reports ready.
 func startPrimary(t *testing.T, h *host, extra ...string) *process {
 	t.Helper()
+	h.ensureRuntimeConfig()
 	p := h.start(append(append([]string{"primary"}, h.nodeArgs()...), extra...)...)
 	p.waitLog("node ready", readyTimeout)
 	return p
@@ -99,10 +100,10 @@ func TestPrimary(t *testing.T) {
 
 	t.Run("node credentials are limited by the Node authorizer", func(t *testing.T) {
 		cert := "kubelet-client-node1.k8s.internal"
-		// Its own Node is readable (not found yet: no kubelet registered
-		// it), another node's is not.
-		if code, body := get(t, h, cert, "/api/v1/nodes/node1.k8s.internal"); code != http.StatusNotFound {
-			t.Fatalf("node reading its own Node: %d %s, want 404", code, body)
+		// Its own Node (registered by its kubelet) is readable, another
+		// node's is not.
+		if code, body := get(t, h, cert, "/api/v1/nodes/node1.k8s.internal"); code != http.StatusOK || !strings.Contains(body, `"kubeletVersion":"v1.36.3"`) {
+			t.Fatalf("node reading its own Node: %d %s, want 200 with its kubelet's status", code, body)
 		}
 		if code, body := get(t, h, cert, "/api/v1/nodes/node2.k8s.internal"); code != http.StatusForbidden {
 			t.Fatalf("node reading another Node: %d %s, want 403", code, body)
@@ -241,6 +242,10 @@ func TestPrimaryBadInput(t *testing.T) {
 		{name: "bad peer endpoint", config: "network:\n  peers:\n  - {index: 2, publicKey: h+37YOdMBIBLGz6LCmr3y6MB51GOccuZeJBN2cFXEWg=, endpoint: \"nowhere\"}\n", want: `endpoint "nowhere": not IP:PORT`},
 		{name: "data dir not writable", args: []string{"--data-dir", "/proc/kubenode-e2e/data"}, want: "is not writable"},
 		{name: "api port taken", setup: func(t *testing.T) { listenInNS(t, h, 6443) }, want: "api port 6443 is not free"},
+		{name: "kubelet port taken", setup: func(t *testing.T) { listenInNS(t, h, 10250) }, want: "port 10250 (kubelet API) is not free"},
+		{name: "conmon missing", config: "runtime:\n  conmonPath: /nonexistent/conmon\n", want: "/nonexistent/conmon is missing or not executable"},
+		{name: "CNI plugins missing", config: "runtime:\n  cniPluginDir: /nonexistent/cni\n", want: `CNI plugin "bridge" not found in [/nonexistent/cni]: install it with ` + "`apt-get install containernetworking-plugins`"},
+		{name: "bad primary taint", config: "runtime:\n  primaryTaint: sometimes\n", want: `runtime.primaryTaint "sometimes": must be one of auto, always, never`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

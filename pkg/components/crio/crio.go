@@ -132,15 +132,11 @@ func (c *CRIO) Init(context.Context) error {
 		}
 		c.PinnsPath = p
 	}
-	for _, bin := range []string{orDefault(c.RuntimePath, DefaultRuntimePath), orDefault(c.ConmonPath, DefaultConmonPath), c.PinnsPath} {
-		if err := checkExecutable(bin); err != nil {
-			return err
-		}
+	if err := CheckHost(c.RuntimePath, c.ConmonPath, c.CNIPluginDirs); err != nil {
+		return err
 	}
-	if c.CNI != nil {
-		if err := checkCNIPlugins(c.CNIPluginDirs); err != nil {
-			return err
-		}
+	if err := checkExecutable(c.PinnsPath); err != nil {
+		return err
 	}
 	for _, dir := range []string{c.crioRun(), c.crioData()} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -494,32 +490,64 @@ func recoverStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h
 	return handler(srv, ss)
 }
 
-// stopPods stops every pod sandbox, as a reboot would: containers get
-// SIGTERM, then SIGKILL after a short grace, and their conmon exits. The
-// kubelet starts them again on the next start. Sandboxes stay (stopped), so
-// their logs stay until the kubelet collects them.
+// stopGrace is how long a container gets between SIGTERM and SIGKILL when
+// the node stops; the node's whole stop budget is 10s.
+const stopGrace = 4 // seconds
+
+// stopPods stops every pod, as a reboot would: containers get SIGTERM,
+// SIGKILL after stopGrace, then the sandboxes stop and their conmon exits.
+// The kubelet starts them again on the next start. Sandboxes stay (stopped),
+// so their logs stay until the kubelet collects them.
 func stopPods(ctx context.Context, s *server.Server) error {
-	ctx, cancel := context.WithTimeout(ctx, 8*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, (stopGrace+3)*time.Second)
 	defer cancel()
-	list, err := s.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{})
+	var mu sync.Mutex
+	var errs []error
+	fail := func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }
+	parallel := func(ids []string, fn func(id string) error) {
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := fn(id); err != nil {
+					fail(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	ctrs, err := s.ListContainers(ctx, &runtimeapi.ListContainersRequest{Filter: &runtimeapi.ContainerFilter{
+		State: &runtimeapi.ContainerStateValue{State: runtimeapi.ContainerState_CONTAINER_RUNNING}}})
+	if err != nil {
+		return fmt.Errorf("crio: list containers to stop: %w", err)
+	}
+	var ids []string
+	for _, c := range ctrs.GetContainers() {
+		ids = append(ids, c.GetId())
+	}
+	parallel(ids, func(id string) error {
+		_, err := s.StopContainer(ctx, &runtimeapi.StopContainerRequest{ContainerId: id, Timeout: stopGrace})
+		if err != nil {
+			return fmt.Errorf("crio: stop container %.12s: %w", id, err)
+		}
+		return nil
+	})
+	pods, err := s.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{Filter: &runtimeapi.PodSandboxFilter{
+		State: &runtimeapi.PodSandboxStateValue{State: runtimeapi.PodSandboxState_SANDBOX_READY}}})
 	if err != nil {
 		return fmt.Errorf("crio: list pods to stop: %w", err)
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(list.GetItems()))
-	for i, p := range list.GetItems() {
-		if p.GetState() != runtimeapi.PodSandboxState_SANDBOX_READY {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := s.StopPodSandbox(ctx, &runtimeapi.StopPodSandboxRequest{PodSandboxId: p.GetId()}); err != nil {
-				errs[i] = fmt.Errorf("crio: stop pod %s/%s: %w", p.GetMetadata().GetNamespace(), p.GetMetadata().GetName(), err)
-			}
-		}()
+	ids = ids[:0]
+	for _, p := range pods.GetItems() {
+		ids = append(ids, p.GetId())
 	}
-	wg.Wait()
+	parallel(ids, func(id string) error {
+		if _, err := s.StopPodSandbox(ctx, &runtimeapi.StopPodSandboxRequest{PodSandboxId: id}); err != nil {
+			return fmt.Errorf("crio: stop pod %.12s: %w", id, err)
+		}
+		return nil
+	})
 	return errors.Join(errs...)
 }
 
@@ -557,6 +585,17 @@ func checkExecutable(path string) error {
 
 // CNIPlugins are the plugins the pod network uses (loopback for every pod).
 var CNIPlugins = []string{"bridge", "host-local", "portmap", "loopback"}
+
+// CheckHost checks the host binaries CRI-O execs (empty means the
+// default), naming the package that provides a missing one.
+func CheckHost(runc, conmon string, cniPluginDirs []string) error {
+	for _, bin := range []string{orDefault(runc, DefaultRuntimePath), orDefault(conmon, DefaultConmonPath)} {
+		if err := checkExecutable(bin); err != nil {
+			return err
+		}
+	}
+	return checkCNIPlugins(cniPluginDirs)
+}
 
 func checkCNIPlugins(dirs []string) error {
 	if len(dirs) == 0 {

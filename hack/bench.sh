@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Prints kubenode's start-up and idle figures, measured on a primary run in
-# a network namespace of its own (the machine's own network is untouched).
-#   cold start to /readyz, warm restart to /readyz, RSS and CPU seconds over
-#   IDLE seconds of idle, binary size.
+# Prints kubenode's start-up, pod and idle figures, measured on a primary run
+# in a network namespace of its own (the machine's own network is untouched):
+#   cold start and warm restart to /readyz and to node ready (kubenode's own
+#   READY: node Ready, kube-proxy and CoreDNS serving), pod start latency
+#   (create to Running, one pod at a time, PODS pods, p50/p95), RSS and CPU
+#   seconds of the node over IDLE seconds of idle, binary size.
 set -euo pipefail
 BIN=${KUBENODE_BIN:-$(cd "$(dirname "$0")/.." && pwd)/bin/kubenode}
 IDLE=${IDLE:-60}
+PODS=${PODS:-20}
 NS=kn-bench-$$
+CG=kn-bench-$$
 ROOT=$(mktemp -d /tmp/kubenode-bench.XXXXXX)
 PID=
+# The kubelet sets these machine-wide sysctls at start; put them back.
+TUNABLES="vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes"
+declare -A SAVED
+for k in $TUNABLES; do SAVED[$k]=$(cat /proc/sys/$k); done
 
 cleanup() {
 	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
+	grep " $ROOT" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	for d in /sys/fs/cgroup/*/"$CG"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	done
+	for k in $TUNABLES; do echo "${SAVED[$k]}" >/proc/sys/$k; done
 	rm -rf "$ROOT"
 }
 trap cleanup EXIT
@@ -28,21 +41,38 @@ ip -n "$NS" route add default dev eth0
 ip -n "$NS" -6 route add default dev eth0
 
 in_ns() { nsenter --net=/run/netns/"$NS" -- "$@"; }
+kubectl() { in_ns "$BIN" kubectl --data-dir "$ROOT/data" "$@"; }
 now() { date +%s.%N; }
 
-# start_node starts a primary, sets PID and prints seconds to /readyz into
-# the file named by $1 (a command substitution would lose PID).
+cat >"$ROOT/config.yaml" <<EOF
+runtime:
+  kubeletRootDir: $ROOT/kubelet
+  podLogsDir: $ROOT/pods
+  cgroupRoot: /$CG
+EOF
+mkdir -p "$ROOT/data/images"
+(cd "$(dirname "$0")/.." && go run -trimpath -tags 'containers_image_openpgp exclude_graphdriver_btrfs' ./hack/busybox-image "$ROOT/data/images/busybox.tar")
+
+# start_node starts a primary, sets PID and writes "seconds-to-/readyz
+# seconds-to-node-ready" into the file named by $1 (a command substitution
+# would lose PID).
 start_node() {
+	: >"$ROOT/log"
 	nsenter --net=/run/netns/"$NS" -- "$BIN" primary --data-dir "$ROOT/data" --run-dir "$ROOT/run" --config "$ROOT/config.yaml" >>"$ROOT/log" 2>&1 &
 	PID=$!
-	local t0 t1
+	local t0 t1 t2
 	t0=$(now)
-	until in_ns "$BIN" kubectl --data-dir "$ROOT/data" get --raw /readyz >/dev/null 2>&1; do
+	until kubectl get --raw /readyz >/dev/null 2>&1; do
 		kill -0 "$PID" 2>/dev/null || { tail -30 "$ROOT/log"; echo "kubenode exited" >&2; exit 1; }
 		sleep 0.05
 	done
 	t1=$(now)
-	echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}' >"$1"
+	until grep -q '"node ready"' "$ROOT/log"; do
+		kill -0 "$PID" 2>/dev/null || { tail -30 "$ROOT/log"; echo "kubenode exited" >&2; exit 1; }
+		sleep 0.05
+	done
+	t2=$(now)
+	echo "$t0 $t1 $t2" | awk '{printf "%.2f %.2f", $2-$1, $3-$1}' >"$1"
 }
 
 stop_node() {
@@ -53,12 +83,25 @@ stop_node() {
 
 cpu_seconds() { awk '{printf "%.2f", ($14+$15)/'"$(getconf CLK_TCK)"'}' /proc/"$1"/stat; }
 
-: >"$ROOT/config.yaml"
 start_node "$ROOT/cold"
 stop_node
 start_node "$ROOT/warm"
-cold=$(cat "$ROOT/cold")
-warm=$(cat "$ROOT/warm")
+read -r cold_api cold_node <"$ROOT/cold"
+read -r warm_api warm_node <"$ROOT/warm"
+
+# Pod start latency: create one pod, wait until it runs, next. Includes two
+# kubectl runs (about 0.1 s each).
+for i in $(seq 1 "$PODS"); do
+	t0=$(now)
+	kubectl run "bench-$i" --image=localhost/busybox:latest --image-pull-policy=Never --restart=Never -- /bin/busybox sleep 3600 >/dev/null
+	kubectl wait --for=jsonpath='{.status.phase}'=Running "pod/bench-$i" --timeout=120s >/dev/null
+	t1=$(now)
+	echo "$t0 $t1" | awk '{printf "%.3f\n", $2-$1}' >>"$ROOT/pods"
+done
+p50=$(sort -n "$ROOT/pods" | awk '{a[NR]=$1} END {print a[int((NR+1)*0.50)]}')
+p95=$(sort -n "$ROOT/pods" | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; print a[i]}')
+kubectl delete pods --all --wait=true >/dev/null
+
 sleep 5
 c0=$(cpu_seconds "$PID")
 sleep "$IDLE"
@@ -66,8 +109,11 @@ c1=$(cpu_seconds "$PID")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 size=$(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}')
 
-printf 'cold start to /readyz:   %s s\n' "$cold"
-printf 'warm restart to /readyz: %s s\n' "$warm"
-printf 'RSS after %ss idle:      %s MiB\n' "$IDLE" "$rss"
-printf 'CPU over %ss idle:       %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"
-printf 'binary size:             %s MiB\n' "$size"
+printf 'cold start to /readyz:      %s s\n' "$cold_api"
+printf 'cold start to node ready:   %s s\n' "$cold_node"
+printf 'warm restart to /readyz:    %s s\n' "$warm_api"
+printf 'warm restart to node ready: %s s\n' "$warm_node"
+printf 'pod create to Running:      p50 %s s, p95 %s s (%s pods, one at a time)\n' "$p50" "$p95" "$PODS"
+printf 'RSS after %ss idle:         %s MiB (the whole node: one process, no pods)\n' "$IDLE" "$rss"
+printf 'CPU over %ss idle:          %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"
+printf 'binary size:                %s MiB\n' "$size"

@@ -52,7 +52,11 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
 	m.Add(&networkPhase{net: network})
-	rt := newRuntime(cfg, creds.store, network, cfg.Runtime.PrimaryTaint == config.TaintAlways)
+	rt, err := newRuntime(cfg, creds.store, network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
+	if err != nil {
+		network.Close()
+		return err
+	}
 	m.Add(rt.crio)
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)

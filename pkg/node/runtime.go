@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubenode/kubenode/pkg/components/coredns"
 	"github.com/kubenode/kubenode/pkg/components/crio"
 	"github.com/kubenode/kubenode/pkg/components/kubelet"
 	"github.com/kubenode/kubenode/pkg/components/kubeproxy"
@@ -43,9 +45,10 @@ type runtime struct {
 	crio      *crio.CRIO
 	kubelet   *kubelet.Kubelet
 	kubeProxy *kubeproxy.KubeProxy
+	dns       *coredns.CoreDNS
 }
 
-func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network, taint bool) *runtime {
+func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network, taint bool, log logr.Logger) (*runtime, error) {
 	p := store.Path
 	var taints []corev1.Taint
 	if taint {
@@ -66,8 +69,29 @@ func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network,
 			IPAMDir: filepath.Join(cfg.RunDir, "cni", "networks"),
 		},
 	}
+	upstreams, err := dnsUpstreams(cfg)
+	if err != nil {
+		// Cluster names still resolve; CoreDNS warns that others fail.
+		log.Error(err, "No DNS upstreams: names outside the cluster will not resolve")
+	}
+	hostIPs := config.IPs(cfg.HostIPs())
 	return &runtime{
 		crio: c,
+		dns: &coredns.CoreDNS{
+			ListenIPs:     hostIPs,
+			ClusterDomain: cfg.ClusterDomain,
+			Kubeconfig:    coreDNSKubeconfig(cfg),
+			// As seed 001: node names and the API name resolve to the
+			// nodes' addresses on brkube, reachable from every pod and
+			// node over the mesh.
+			Hosts: []coredns.HostEntry{
+				{Name: cfg.NodeName, IPs: hostIPs},
+				{Name: cfg.APIName(), IPs: config.IPs(cfg.HostIPsOf(1))},
+			},
+			Upstreams: upstreams,
+			ConfigDir: filepath.Join(cfg.DataDir, "coredns"),
+			Log:       log.WithValues("component", "coredns"),
+		},
 		kubelet: &kubelet.Kubelet{
 			NodeName:      cfg.NodeName,
 			NodeIPs:       cfg.NodeIPs,
@@ -93,12 +117,31 @@ func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network,
 			ClusterCIDRs: cfg.ClusterCIDRs,
 			NodePortIPs:  append(append([]netip.Addr{}, cfg.NodeIPs...), cfg.HostIPs()...),
 		},
+	}, nil
+}
+
+// dnsUpstreams are the configured resolvers, or the host's.
+func dnsUpstreams(cfg *config.Config) ([]string, error) {
+	if len(cfg.Runtime.DNSUpstreams) == 0 {
+		ups, err := coredns.Upstreams()
+		if err != nil {
+			return nil, fmt.Errorf("dns upstreams: %w (set runtime.dnsUpstreams in the config)", err)
+		}
+		return ups, nil
 	}
+	var out []string
+	for _, u := range cfg.Runtime.DNSUpstreams {
+		if a, err := netip.ParseAddr(u); err == nil {
+			u = netip.AddrPortFrom(a, 53).String()
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // agents are the components that start once the API answers.
 func (r *runtime) agents() []supervisor.Component {
-	return []supervisor.Component{r.kubelet, r.kubeProxy}
+	return []supervisor.Component{r.kubelet, r.kubeProxy, r.dns}
 }
 
 // checkNodePorts fails early, naming the port, when something else holds

@@ -256,8 +256,8 @@ func (k *Kubelet) Start(ctx context.Context) error {
 }
 
 // Ready is the Node's Ready condition, read with the node's own
-// credentials: registered, runtime and network ready, as the scheduler
-// sees it.
+// credentials: registered, runtime and network ready, and no longer
+// tainted not-ready, so pods schedule as soon as kubenode says ready.
 func (k *Kubelet) Ready(ctx context.Context) error {
 	node, err := k.client.CoreV1().Nodes().Get(ctx, k.NodeName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -266,15 +266,26 @@ func (k *Kubelet) Ready(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("kubelet: %w", err)
 	}
+	ready := false
 	for _, c := range node.Status.Conditions {
 		if c.Type == corev1.NodeReady {
-			if c.Status == corev1.ConditionTrue {
-				return nil
+			if c.Status != corev1.ConditionTrue {
+				return fmt.Errorf("kubelet: node %s not Ready: %s: %s", k.NodeName, c.Reason, c.Message)
 			}
-			return fmt.Errorf("kubelet: node %s not Ready: %s: %s", k.NodeName, c.Reason, c.Message)
+			ready = true
 		}
 	}
-	return fmt.Errorf("kubelet: node %s has no Ready condition yet", k.NodeName)
+	if !ready {
+		return fmt.Errorf("kubelet: node %s has no Ready condition yet", k.NodeName)
+	}
+	// Ready and schedulable: the node lifecycle controller lifts the
+	// not-ready taint shortly after the condition turns True.
+	for _, t := range node.Spec.Taints {
+		if t.Key == corev1.TaintNodeNotReady {
+			return fmt.Errorf("kubelet: node %s is Ready but still tainted %s", k.NodeName, t.Key)
+		}
+	}
+	return nil
 }
 
 // Stop ends the kubelet's main loop. Some of its goroutines run until the

@@ -29,6 +29,7 @@ spec:
         image: localhost/busybox:e2e
         imagePullPolicy: Never
         command: ["/bin/busybox", "sh", "-c", "echo hello from web; mkdir -p /www; hostname > /www/index.html; exec /bin/busybox httpd -f -p 8080 -h /www"]
+        ports: [{containerPort: 8080, hostPort: 30081}]
         securityContext:
           seccompProfile: {type: RuntimeDefault}
 ---
@@ -124,12 +125,18 @@ func TestNodeRuntime(t *testing.T) {
 	h := l.addHost(1)
 	outside := l.addHost(9) // a machine on the LAN that runs no kubenode
 	writeBusyboxArchive(t, h)
+	// A broken archive among the images is named in the log and does not
+	// keep the node (or the good image) from starting.
+	write(t, filepath.Join(h.dataDir(), "images", "broken.tar"), "not a tar archive")
 	h.writeConfig("runtime:\n" +
 		"  kubeletRootDir: " + filepath.Join(h.root, "kubelet") + "\n" +
 		"  podLogsDir: " + filepath.Join(h.root, "pods") + "\n" +
 		"  cgroupRoot: /" + h.name + "\n" +
 		"  dnsUpstreams: [192.168.77.9]\n")
 	p := startPrimary(t, h)
+	if out := p.output(); !strings.Contains(out, "broken.tar") {
+		t.Fatalf("the broken archive is not named in the log")
+	}
 
 	if out := h.mustKubectl("get", "node", "node1.k8s.internal", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status} {.spec.taints}`); strings.TrimSpace(out) != "True" {
 		t.Fatalf("node Ready/taints = %q, want Ready True and no taints on a lone primary", out)
@@ -167,13 +174,7 @@ func TestNodeRuntime(t *testing.T) {
 			"node1.k8s.internal":                  "10.88.1.1",
 			"api.k8s.internal":                    "10.88.1.1",
 		} {
-			eventually(t, 30*time.Second, "resolve "+name, func() error {
-				out, err := h.podExec("client", "nslookup", name)
-				if err != nil || !strings.Contains(out, want) {
-					return fmt.Errorf("%v: %s", err, out)
-				}
-				return nil
-			})
+			resolves(t, h, "client", name, want)
 		}
 		// The search path from the kubelet's resolv.conf for the pod.
 		if out, err := h.podExec("client", "cat", "/etc/resolv.conf"); err != nil || !strings.Contains(out, "nameserver 10.88.1.1") || !strings.Contains(out, "default.svc.k8s.internal") {
@@ -187,10 +188,24 @@ func TestNodeRuntime(t *testing.T) {
 		if err != nil || strings.TrimSpace(out) != web {
 			t.Fatalf("ClusterIP by name: %v: %q, want %q", err, out, web)
 		}
+		// Pod to pod over IPv6 (pods are dual-stack).
+		ip6 := strings.TrimSpace(h.mustKubectl("get", "pod", web, "-o", `jsonpath={.status.podIPs[1].ip}`))
+		if !strings.HasPrefix(ip6, "fd88:1::") {
+			t.Fatalf("web pod's second IP = %q, want one from fd88:1::/32", ip6)
+		}
+		out, err = h.podExec("client", "wget", "-qO-", "http://["+ip6+"]:8080/")
+		if err != nil || strings.TrimSpace(out) != web {
+			t.Fatalf("pod to pod over IPv6: %v: %q, want %q", err, out, web)
+		}
 		// NodePort on the node IP, from a machine outside the cluster.
 		out, err = outside.exec("/bin/busybox", "wget", "-qO-", "http://192.168.77.1:30080/")
 		if err != nil || strings.TrimSpace(out) != web {
 			t.Fatalf("NodePort from outside: %v: %q, want %q", err, out, web)
+		}
+		// hostPort (CNI portmap), from outside.
+		out, err = outside.exec("/bin/busybox", "wget", "-qO-", "http://192.168.77.1:30081/")
+		if err != nil || strings.TrimSpace(out) != web {
+			t.Fatalf("hostPort from outside: %v: %q, want %q", err, out, web)
 		}
 	})
 
@@ -226,6 +241,26 @@ func TestNodeRuntime(t *testing.T) {
 	})
 }
 
+// resolves looks name up from inside pod (busybox nslookup, through the
+// pod's resolv.conf) until the answer section holds want.
+func resolves(t *testing.T, h *host, pod, name, want string) {
+	t.Helper()
+	eventually(t, 30*time.Second, "resolve "+name, func() error {
+		out, err := h.podExec(pod, "nslookup", name)
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		// The first block names the server; answers follow a blank line.
+		_, answers, _ := strings.Cut(out, "\n\n")
+		for _, line := range strings.Split(answers, "\n") {
+			if a, ok := strings.CutPrefix(line, "Address:"); ok && strings.TrimSpace(a) == want {
+				return nil
+			}
+		}
+		return fmt.Errorf("no answer %s in:\n%s", want, out)
+	})
+}
+
 // processesUnder lists processes whose command line mentions dir (conmon
 // and containers of a node rooted there).
 func processesUnder(dir string) []string {
@@ -242,4 +277,38 @@ func processesUnder(dir string) []string {
 		}
 	}
 	return out
+}
+
+// TestNodeRuntimeIPv6Only runs pods, Services and DNS on a primary whose
+// host and cluster have no IPv4 at all (seed 003).
+func TestNodeRuntimeIPv6Only(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h := l.addHostWith(1, hostOptions{noIPv4: true})
+	writeBusyboxArchive(t, h)
+	h.writeConfig("ipFamily: ipv6\n" + h.runtimeConfig())
+	startPrimary(t, h)
+	manifest := filepath.Join(h.root, "workloads.yaml")
+	write(t, manifest, workloads)
+	h.mustKubectl("apply", "-f", manifest)
+	web, _ := webPod(t, h, "")
+	eventually(t, time.Minute, "client pod Ready", func() error {
+		out, err := h.kubectl("get", "pod", "client", "-o", `jsonpath={.status.containerStatuses[0].ready}`)
+		if err != nil || out != "true" {
+			return fmt.Errorf("%v %q", err, out)
+		}
+		return nil
+	})
+	if out := h.mustKubectl("get", "pod", web, "-o", "jsonpath={.status.podIPs[*].ip}"); !strings.HasPrefix(out, "fd88:1::") || strings.Contains(out, " ") {
+		t.Fatalf("pod IPs = %q, want one address from fd88:1::/32", out)
+	}
+	resolves(t, h, "client", "kubernetes.default.svc.k8s.internal", "fd88::1")
+	resolves(t, h, "client", "node1.k8s.internal", "fd88:1::1")
+	out, err := h.podExec("client", "wget", "-qO-", "http://web.default.svc.k8s.internal/")
+	if err != nil || strings.TrimSpace(out) != web {
+		t.Fatalf("ClusterIP by name over IPv6: %v: %q, want %q", err, out, web)
+	}
+	if out, err := h.exec("/bin/busybox", "wget", "-qO-", "http://[fd77::1]:30080/"); err != nil || strings.TrimSpace(out) != web {
+		t.Fatalf("NodePort on the IPv6 node IP: %v: %q, want %q", err, out, web)
+	}
 }

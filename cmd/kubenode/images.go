@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/docker/go-units"
 	"github.com/spf13/cobra"
 	"go.podman.io/storage"
 
@@ -98,27 +99,10 @@ func newImagesListCmd() *cobra.Command {
 					names = []string{"<none>"}
 				}
 				for _, n := range names {
-					fmt.Fprintf(tw, "%s\t%.12s\t%s\n", n, img.ID, humanSize(img.Size))
+					fmt.Fprintf(tw, "%s\t%.12s\t%s\n", n, img.ID, units.BytesSize(float64(img.Size)))
 				}
 			}
 			return tw.Flush()
 		},
 	}
-}
-
-// humanSize prints bytes in powers of 1024, like du -h.
-func humanSize(n int64) string {
-	if n < 0 {
-		return "?"
-	}
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%dB", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f%ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

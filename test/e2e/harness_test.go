@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -286,6 +287,7 @@ func (h *host) ensureRuntimeConfig() {
 func (h *host) cleanupRuntime() {
 	root, name := h.root, h.name
 	h.t.Cleanup(func() {
+		killLeftovers(root, name)
 		unmountUnder(root)
 		removeCgroups(name)
 		links, _ := filepath.Glob("/var/log/containers/*.log")
@@ -333,4 +335,31 @@ func removeCgroups(name string) {
 			os.Remove(all[i])
 		}
 	}
+}
+
+// killLeftovers SIGKILLs what a node of this test left running: conmon
+// (its command line names the node's dirs) and container processes (in the
+// node's pod cgroups). Normally there is nothing: a node stops its pods.
+func killLeftovers(root, cgroup string) {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), root) {
+			if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil && pid != os.Getpid() {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	}
+	filepath.WalkDir("/sys/fs/cgroup/pids/"+cgroup, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.Name() != "cgroup.procs" {
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		for _, f := range strings.Fields(string(data)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		return nil
+	})
+	time.Sleep(200 * time.Millisecond) // let the kernel reap them before rmdir
 }

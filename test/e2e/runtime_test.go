@@ -95,6 +95,17 @@ func (h *host) podExec(pod string, args ...string) (string, error) {
 	return h.kubectl(append([]string{"exec", pod, "--", "/bin/busybox"}, args...)...)
 }
 
+func waitPodReady(t *testing.T, h *host, pod string) {
+	t.Helper()
+	eventually(t, time.Minute, pod+" pod Ready", func() error {
+		out, err := h.kubectl("get", "pod", pod, "-o", `jsonpath={.status.containerStatuses[0].ready}`)
+		if err != nil || out != "true" {
+			return fmt.Errorf("%v %q", err, out)
+		}
+		return nil
+	})
+}
+
 // webPod returns the name and container ID of the web Deployment's pod
 // once it is Ready.
 func webPod(t *testing.T, h *host, notID string) (name, id string) {
@@ -145,13 +156,7 @@ func TestNodeRuntime(t *testing.T) {
 	write(t, manifest, workloads)
 	h.mustKubectl("apply", "-f", manifest)
 	web, webID := webPod(t, h, "")
-	eventually(t, time.Minute, "client pod Ready", func() error {
-		out, err := h.kubectl("get", "pod", "client", "-o", `jsonpath={.status.containerStatuses[0].ready}`)
-		if err != nil || out != "true" {
-			return fmt.Errorf("%v %q", err, out)
-		}
-		return nil
-	})
+	waitPodReady(t, h, "client")
 
 	t.Run("logs and exec through the apiserver", func(t *testing.T) {
 		if out := h.mustKubectl("logs", web); !strings.Contains(out, "hello from web") {
@@ -292,13 +297,7 @@ func TestNodeRuntimeIPv6Only(t *testing.T) {
 	write(t, manifest, workloads)
 	h.mustKubectl("apply", "-f", manifest)
 	web, _ := webPod(t, h, "")
-	eventually(t, time.Minute, "client pod Ready", func() error {
-		out, err := h.kubectl("get", "pod", "client", "-o", `jsonpath={.status.containerStatuses[0].ready}`)
-		if err != nil || out != "true" {
-			return fmt.Errorf("%v %q", err, out)
-		}
-		return nil
-	})
+	waitPodReady(t, h, "client")
 	if out := h.mustKubectl("get", "pod", web, "-o", "jsonpath={.status.podIPs[*].ip}"); !strings.HasPrefix(out, "fd88:1::") || strings.Contains(out, " ") {
 		t.Fatalf("pod IPs = %q, want one address from fd88:1::/32", out)
 	}
@@ -310,5 +309,33 @@ func TestNodeRuntimeIPv6Only(t *testing.T) {
 	}
 	if out, err := h.exec("/bin/busybox", "wget", "-qO-", "http://[fd77::1]:30080/"); err != nil || strings.TrimSpace(out) != web {
 		t.Fatalf("NodePort on the IPv6 node IP: %v: %q, want %q", err, out, web)
+	}
+}
+
+// TestNodeRuntimeKeepPods: with runtime.keepPodsRunning a restart of
+// kubenode leaves the containers running and adopts them again.
+func TestNodeRuntimeKeepPods(t *testing.T) {
+	kubenodeBin(t)
+	h := newLAN(t).addHost(1)
+	writeBusyboxArchive(t, h)
+	h.writeConfig(h.runtimeConfig() + "  keepPodsRunning: true\n")
+	p := startPrimary(t, h)
+	manifest := filepath.Join(h.root, "workloads.yaml")
+	write(t, manifest, workloads)
+	h.mustKubectl("apply", "-f", manifest)
+	web, id := webPod(t, h, "")
+	if _, err := p.stop(20 * time.Second); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if left := processesUnder(h.root); len(left) == 0 {
+		t.Fatal("no conmon left running after a stop with keepPodsRunning")
+	}
+	startPrimary(t, h)
+	out := h.mustKubectl("get", "pod", web, "-o", `jsonpath={.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}`)
+	if out != id+" 0" {
+		t.Fatalf("after restart: container %q, want the same container %s never restarted", out, id)
+	}
+	if out, err := h.podExec(web, "cat", "/www/index.html"); err != nil || strings.TrimSpace(out) != web {
+		t.Fatalf("exec into the adopted container: %v: %q", err, out)
 	}
 }

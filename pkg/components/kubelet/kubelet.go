@@ -29,7 +29,6 @@ import (
 	"k8s.io/kubernetes/pkg/kubelet/kubeletconfig/configfiles"
 	utilfs "k8s.io/kubernetes/pkg/util/filesystem"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -168,16 +167,8 @@ func (k *Kubelet) Init(ctx context.Context) error {
 	if k.NodeName == "" || k.Kubeconfig == "" || k.ConfigFile == "" || k.RuntimeSocket == "" {
 		return errors.New("kubelet: node name, kubeconfig, config file and runtime socket are required")
 	}
-	data, err := yaml.Marshal(k.Configuration())
-	if err != nil {
-		return fmt.Errorf("kubelet: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(k.ConfigFile), 0o700); err != nil {
-		return fmt.Errorf("kubelet: %w", err)
-	}
-	header := "# Written by kubenode at every start; edit kubenode's config.yaml instead.\n"
-	if err := os.WriteFile(k.ConfigFile, append([]byte(header), data...), 0o600); err != nil {
-		return fmt.Errorf("kubelet: %w", err)
+	if err := upstream.WriteConfig(k.Name(), k.ConfigFile, k.Configuration()); err != nil {
+		return err
 	}
 	if _, err := k.server(ctx); err != nil {
 		return err

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -20,7 +18,6 @@ import (
 	kubeproxyv1alpha1 "k8s.io/kube-proxy/config/v1alpha1"
 	"k8s.io/kubernetes/cmd/kube-proxy/app"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -85,18 +82,7 @@ func (p *KubeProxy) Init(context.Context) error {
 	if p.NodeName == "" || p.Kubeconfig == "" || p.ConfigFile == "" || p.Bridge == "" {
 		return errors.New("kube-proxy: node name, kubeconfig, config file and bridge are required")
 	}
-	data, err := yaml.Marshal(p.Configuration())
-	if err != nil {
-		return fmt.Errorf("kube-proxy: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(p.ConfigFile), 0o700); err != nil {
-		return fmt.Errorf("kube-proxy: %w", err)
-	}
-	header := "# Written by kubenode at every start; edit kubenode's config.yaml instead.\n"
-	if err := os.WriteFile(p.ConfigFile, append([]byte(header), data...), 0o600); err != nil {
-		return fmt.Errorf("kube-proxy: %w", err)
-	}
-	return nil
+	return upstream.WriteConfig(p.Name(), p.ConfigFile, p.Configuration())
 }
 
 // Start loads the file through kube-proxy's own Options (defaulting,

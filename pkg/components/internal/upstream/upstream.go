@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/spf13/pflag"
 	cliflag "k8s.io/component-base/cli/flag"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
@@ -131,4 +134,23 @@ func (r *Runner) Stop(ctx context.Context, component string) error {
 	case <-ctx.Done():
 		return fmt.Errorf("%s: not stopped in time: %w", component, ctx.Err())
 	}
+}
+
+// WriteConfig writes a component's configuration object (a typed
+// KubeletConfiguration, KubeProxyConfiguration, ...) as YAML, 0600, with a
+// header saying where it comes from. Components write theirs at every start
+// so what runs is always on disk for inspection.
+func WriteConfig(component, path string, obj any) error {
+	data, err := yaml.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("%s: %w", component, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("%s: %w", component, err)
+	}
+	header := "# Written by kubenode at every start; edit kubenode's config.yaml instead.\n"
+	if err := os.WriteFile(path, append([]byte(header), data...), 0o600); err != nil {
+		return fmt.Errorf("%s: %w", component, err)
+	}
+	return nil
 }

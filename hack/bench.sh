@@ -57,6 +57,7 @@ mkdir -p "$ROOT/data/images"
 # seconds-to-node-ready" into the file named by $1 (a command substitution
 # would lose PID).
 start_node() {
+	[ -f "$ROOT/log" ] && cat "$ROOT/log" >>"$ROOT/log.all"
 	: >"$ROOT/log"
 	nsenter --net=/run/netns/"$NS" -- "$BIN" primary --data-dir "$ROOT/data" --run-dir "$ROOT/run" --config "$ROOT/config.yaml" >>"$ROOT/log" 2>&1 &
 	PID=$!
@@ -72,7 +73,7 @@ start_node() {
 		sleep 0.05
 	done
 	t2=$(now)
-	echo "$t0 $t1 $t2" | awk '{printf "%.2f %.2f", $2-$1, $3-$1}' >"$1"
+	echo "$t0 $t1 $t2" | awk '{printf "%.2f %.2f\n", $2-$1, $3-$1}' >"$1"
 }
 
 stop_node() {
@@ -93,13 +94,13 @@ read -r warm_api warm_node <"$ROOT/warm"
 # kubectl runs (about 0.1 s each).
 for i in $(seq 1 "$PODS"); do
 	t0=$(now)
-	kubectl run "bench-$i" --image=localhost/busybox:latest --image-pull-policy=Never --restart=Never -- /bin/busybox sleep 3600 >/dev/null
+	kubectl run "bench-$i" --image=localhost/busybox:latest --image-pull-policy=Never --restart=Never --command -- /bin/busybox sleep 3600 >/dev/null
 	kubectl wait --for=jsonpath='{.status.phase}'=Running "pod/bench-$i" --timeout=120s >/dev/null
 	t1=$(now)
-	echo "$t0 $t1" | awk '{printf "%.3f\n", $2-$1}' >>"$ROOT/pods"
+	echo "$t0 $t1" | awk '{printf "%.3f\n", $2-$1}' >>"$ROOT/latency"
 done
-p50=$(sort -n "$ROOT/pods" | awk '{a[NR]=$1} END {print a[int((NR+1)*0.50)]}')
-p95=$(sort -n "$ROOT/pods" | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; print a[i]}')
+p50=$(sort -n "$ROOT/latency" | awk '{a[NR]=$1} END {print a[int((NR+1)*0.50)]}')
+p95=$(sort -n "$ROOT/latency" | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; print a[i]}')
 kubectl delete pods --all --wait=true >/dev/null
 
 sleep 5
@@ -109,6 +110,9 @@ c1=$(cpu_seconds "$PID")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 size=$(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}')
 
+echo "component ready times (cold, then warm):"
+cat "$ROOT/log" >>"$ROOT/log.all"
+grep -h '"component ready"' "$ROOT/log.all" | sed -E 's/.*component="([^"]+)" elapsed="([^"]+)".*/  \1 \2/' | paste -sd' ' | fold -s -w 100
 printf 'cold start to /readyz:      %s s\n' "$cold_api"
 printf 'cold start to node ready:   %s s\n' "$cold_node"
 printf 'warm restart to /readyz:    %s s\n' "$warm_api"

@@ -108,6 +108,8 @@ c0=$(cpu_seconds "$PID")
 sleep "$IDLE"
 c1=$(cpu_seconds "$PID")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
+anon=$(awk '/^Pss_Anon/ {printf "%.0f", $2/1024}' /proc/"$PID"/smaps_rollup)
+file=$(awk '/^Pss_File/ {printf "%.0f", $2/1024}' /proc/"$PID"/smaps_rollup)
 size=$(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}')
 
 echo "component ready times (cold, then warm):"
@@ -119,5 +121,6 @@ printf 'warm restart to /readyz:    %s s\n' "$warm_api"
 printf 'warm restart to node ready: %s s\n' "$warm_node"
 printf 'pod create to Running:      p50 %s s, p95 %s s (%s pods, one at a time)\n' "$p50" "$p95" "$PODS"
 printf 'RSS after %ss idle:         %s MiB (the whole node: one process, no pods)\n' "$IDLE" "$rss"
+printf '  of which anonymous:       %s MiB; mapped binary (clean, evictable): %s MiB\n' "$anon" "$file"
 printf 'CPU over %ss idle:          %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"
 printf 'binary size:                %s MiB\n' "$size"

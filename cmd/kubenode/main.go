@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"go.podman.io/storage/pkg/reexec"
 
@@ -21,6 +22,12 @@ func main() {
 	// must run the helper and exit before anything else happens.
 	if reexec.Init() {
 		return
+	}
+	// A node process keeps ~200 MB of live heap across a dozen components;
+	// GC at 50% growth instead of 100% keeps ~40 MB less resident for a
+	// few percent more idle CPU. GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 	// Before anything else can read or unset it (see NotifierFromEnv).
 	notify = supervisor.NotifierFromEnv()

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -46,10 +47,28 @@ type runtime struct {
 	kubelet   *kubelet.Kubelet
 	kubeProxy *kubeproxy.KubeProxy
 	dns       *coredns.CoreDNS
+	log       logr.Logger
 }
 
-func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network, taint bool, log logr.Logger) (*runtime, error) {
-	p := store.Path
+// runtimeCreds are the credentials the node runtime runs with: on the
+// primary certificates kubenode issues, on a worker the kubelet's own
+// (bootstrapped) client certificate for everything.
+type runtimeCreds struct {
+	kubelet, bootstrap, kubeProxy, coreDNS string // kubeconfigs
+	caFile                                 string
+	servingCert, servingKey                string // empty: the kubelet asks for one by CSR
+}
+
+func primaryCreds(cfg *config.Config, store *pki.Store) runtimeCreds {
+	return runtimeCreds{
+		kubelet: kubeletKubeconfig(cfg), kubeProxy: kubeProxyKubeconfig(cfg), coreDNS: coreDNSKubeconfig(cfg),
+		caFile:      store.Path("ca.crt"),
+		servingCert: store.Path("kubelet-serving-" + cfg.NodeName + ".crt"),
+		servingKey:  store.Path("kubelet-serving-" + cfg.NodeName + ".key"),
+	}
+}
+
+func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Network, taint bool, log logr.Logger) (*runtime, error) {
 	var taints []corev1.Taint
 	if taint {
 		taints = append(taints, ControlPlaneTaint)
@@ -76,11 +95,12 @@ func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network,
 	}
 	hostIPs := config.IPs(cfg.HostIPs())
 	return &runtime{
+		log:  log,
 		crio: c,
 		dns: &coredns.CoreDNS{
 			ListenIPs:     hostIPs,
 			ClusterDomain: cfg.ClusterDomain,
-			Kubeconfig:    coreDNSKubeconfig(cfg),
+			Kubeconfig:    creds.coreDNS,
 			// As seed 001: node names and the API name resolve to the
 			// nodes' addresses on brkube, reachable from every pod and
 			// node over the mesh.
@@ -93,25 +113,27 @@ func newRuntime(cfg *config.Config, store *pki.Store, network *netsetup.Network,
 			Log:       log.WithValues("component", "coredns"),
 		},
 		kubelet: &kubelet.Kubelet{
-			NodeName:      cfg.NodeName,
-			NodeIPs:       cfg.NodeIPs,
-			Kubeconfig:    kubeletKubeconfig(cfg),
-			ConfigFile:    filepath.Join(cfg.DataDir, "kubelet", "config.yaml"),
-			RootDir:       cfg.KubeletRootDir(),
-			PodLogsDir:    cfg.Runtime.PodLogsDir,
-			CgroupRoot:    cfg.Runtime.CgroupRoot,
-			RuntimeSocket: c.Socket(),
-			ClientCAFile:  p("ca.crt"),
-			TLSCertFile:   p("kubelet-serving-" + cfg.NodeName + ".crt"),
-			TLSKeyFile:    p("kubelet-serving-" + cfg.NodeName + ".key"),
-			ClusterDomain: cfg.ClusterDomain,
-			ClusterDNS:    cfg.HostIPs(),
-			BindAddress:   bindAddress(cfg),
-			Taints:        taints,
+			NodeName:            cfg.NodeName,
+			NodeIPs:             cfg.NodeIPs,
+			Kubeconfig:          creds.kubelet,
+			BootstrapKubeconfig: creds.bootstrap,
+			ServerTLSBootstrap:  creds.servingCert == "",
+			ConfigFile:          filepath.Join(cfg.DataDir, "kubelet", "config.yaml"),
+			RootDir:             cfg.KubeletRootDir(),
+			PodLogsDir:          cfg.Runtime.PodLogsDir,
+			CgroupRoot:          cfg.Runtime.CgroupRoot,
+			RuntimeSocket:       c.Socket(),
+			ClientCAFile:        creds.caFile,
+			TLSCertFile:         creds.servingCert,
+			TLSKeyFile:          creds.servingKey,
+			ClusterDomain:       cfg.ClusterDomain,
+			ClusterDNS:          cfg.HostIPs(),
+			BindAddress:         bindAddress(cfg),
+			Taints:              taints,
 		},
 		kubeProxy: &kubeproxy.KubeProxy{
 			NodeName:     cfg.NodeName,
-			Kubeconfig:   kubeProxyKubeconfig(cfg),
+			Kubeconfig:   creds.kubeProxy,
 			ConfigFile:   filepath.Join(cfg.DataDir, "kube-proxy", "config.yaml"),
 			Bridge:       netsetup.BridgeName,
 			ClusterCIDRs: cfg.ClusterCIDRs,
@@ -141,7 +163,7 @@ func dnsUpstreams(cfg *config.Config) ([]string, error) {
 
 // agents are the components that start once the API answers.
 func (r *runtime) agents() []supervisor.Component {
-	return []supervisor.Component{r.kubelet, r.kubeProxy, r.dns}
+	return []supervisor.Component{podStopper{r.crio}, r.kubelet, r.kubeProxy, r.dns}
 }
 
 // checkNodePorts fails early, naming the port, when something else holds
@@ -172,3 +194,13 @@ func cniPluginDirs(cfg *config.Config) []string {
 	}
 	return []string{cfg.Runtime.CNIPluginDir}
 }
+
+// podStopper starts right before the kubelet, so it stops right after it:
+// it tells CRI-O to begin stopping pods once the kubelet no longer restarts
+// them, while the control plane shuts down; CRI-O's Stop waits for it.
+type podStopper struct{ crio *crio.CRIO }
+
+func (p podStopper) Name() string                { return "pod-stopper" }
+func (p podStopper) Init(context.Context) error  { return nil }
+func (p podStopper) Start(context.Context) error { return nil }
+func (p podStopper) Stop(context.Context) error  { p.crio.StopPods(); return nil }

@@ -93,6 +93,28 @@ type running struct {
 	stop   chan struct{} // closed by Stop
 	once   sync.Once
 	exited <-chan error // from supervisor.Go(run)
+
+	podsOnce    sync.Once
+	podsStopped chan struct{} // closed when stopPods has returned
+	podsErr     error
+}
+
+// StopPods starts stopping every pod in the background (unless KeepPods),
+// so that their grace period overlaps with the rest of the node's
+// shutdown; Stop waits for it. The node calls it when shutdown begins.
+func (c *CRIO) StopPods() {
+	c.mu.Lock()
+	r := c.started
+	c.mu.Unlock()
+	if r == nil || c.KeepPods {
+		return
+	}
+	r.podsOnce.Do(func() {
+		go func() {
+			defer close(r.podsStopped)
+			r.podsErr = stopPods(context.Background(), r.crio)
+		}()
+	})
 }
 
 var (
@@ -365,7 +387,7 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 		}
 	}
 
-	r := &running{grpc: grpcServer, crio: crioServer, cancel: cancel, stop: make(chan struct{})}
+	r := &running{grpc: grpcServer, crio: crioServer, cancel: cancel, stop: make(chan struct{}), podsStopped: make(chan struct{})}
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- grpcServer.Serve(lis) }()
 
@@ -383,9 +405,12 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 		}
 		errs := []error{cause}
 		if cause == nil && !c.KeepPods {
-			if err := stopPods(crioCtx, crioServer); err != nil {
-				errs = append(errs, err)
-			}
+			c.StopPods() // already under way when the node stops in order
+			// Close the CRI socket so a kubelet still syncing cannot
+			// start anything new, then stop what started meanwhile.
+			grpcServer.Stop()
+			<-r.podsStopped
+			errs = append(errs, r.podsErr, stopPods(context.Background(), crioServer))
 		}
 		// crio's order on SIGTERM (catchShutdown).
 		stopped := make(chan struct{})

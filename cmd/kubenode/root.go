@@ -37,6 +37,9 @@ func newRootCmd() *cobra.Command {
 		newNetworkCmd(),
 		newResetCmd(),
 		newImagesCmd(),
+		newTokenCmd(),
+		newWorkerCmd(),
+		newStatusCmd(),
 	)
 	return root
 }

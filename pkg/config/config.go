@@ -492,3 +492,12 @@ func IPs(addrs []netip.Addr) []net.IP {
 	}
 	return out
 }
+
+// WithIndex returns a copy of c as node index i, which a worker learns only
+// when it joins (the address plan and node name follow from the index).
+func (c *Config) WithIndex(i int) *Config {
+	n := *c
+	n.NodeIndex = i
+	n.NodeName = fmt.Sprintf("node%d.%s", i, c.ClusterDomain)
+	return &n
+}

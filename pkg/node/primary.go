@@ -23,9 +23,11 @@ import (
 	"github.com/kubenode/kubenode/pkg/components/apiserver"
 	"github.com/kubenode/kubenode/pkg/components/controllermanager"
 	"github.com/kubenode/kubenode/pkg/components/crio"
+	"github.com/kubenode/kubenode/pkg/components/csrapprover"
 	"github.com/kubenode/kubenode/pkg/components/etcd"
 	"github.com/kubenode/kubenode/pkg/components/scheduler"
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -52,7 +54,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
 	m.Add(&networkPhase{net: network})
-	rt, err := newRuntime(cfg, creds.store, network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
+	rt, err := newRuntime(cfg, primaryCreds(cfg, creds.store), network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
 	if err != nil {
 		network.Close()
 		return err
@@ -61,9 +63,27 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}
+	m.Add(&csrapprover.Approver{Kubeconfig: cfg.AdminKubeconfig()})
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
+	taintKubeconfig := ""
+	if cfg.Runtime.PrimaryTaint == config.TaintAuto {
+		taintKubeconfig = cfg.AdminKubeconfig()
+	}
+	meshC := rt.meshComponent(cfg, network, kubeletKubeconfig(cfg), taintKubeconfig)
+	m.Add(meshC)
+	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig()})
+	server, _ := join.ServerURL(cfg)
+	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
+		return Status{Role: "primary", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: server,
+			Kubeconfig: cfg.AdminKubeconfig(), Components: m.Status(), Peers: meshC.Members()}
+	})
+	if err != nil {
+		network.Close()
+		return err
+	}
+	defer stopStatus()
 	return m.Run(ctx)
 }
 
@@ -80,6 +100,16 @@ func Preflight(cfg *config.Config) error {
 		return fmt.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
 	}
 	l.Close()
+	return preflightNode(cfg)
+}
+
+// preflightNode checks what every node (primary or worker) needs.
+func preflightNode(cfg *config.Config) error {
+	for _, dir := range []string{cfg.DataDir, cfg.RunDir} {
+		if err := checkWritable(dir); err != nil {
+			return err
+		}
+	}
 	if err := checkNodePorts(cfg); err != nil {
 		return err
 	}
@@ -181,6 +211,9 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		}
 		pairs[spec.Name] = kp
 	}
+	if _, err := store.WriteChain(ca, pairs["apiserver"], "apiserver"); err != nil {
+		return nil, err
+	}
 	front, err := pki.Open(filepath.Join(cfg.PKIDir(), "front-proxy"))
 	if err != nil {
 		return nil, err
@@ -243,7 +276,7 @@ func controlPlane(cfg *config.Config, c *credentials) []supervisor.Component {
 		&apiserver.APIServer{
 			EtcdURL: e.ClientURL(),
 			Files: apiserver.Files{
-				CA: p("ca.crt"), Cert: p("apiserver.crt"), Key: p("apiserver.key"),
+				CA: p("ca.crt"), Cert: p("apiserver-chain.crt"), Key: p("apiserver.key"),
 				KubeletClientCert: p("apiserver-kubelet-client.crt"), KubeletClientKey: p("apiserver-kubelet-client.key"),
 				ServiceAccountPub: c.saPub, ServiceAccountKey: c.saKey,
 				EncryptionConfig: p("encryption-config.yaml"),

@@ -735,3 +735,25 @@ func (s *Store) EnsureServiceAccountKey() (privFile, pubFile string, err error) 
 	}
 	return privFile, pubFile, nil
 }
+
+// WriteChain writes name.crt's certificate followed by the CA's as
+// name-chain.crt (0644) and returns its path. A server that presents the
+// chain lets a joining node pin the CA by its hash in the TLS handshake,
+// before it sends any credential (anonymous requests are refused).
+func (s *Store) WriteChain(ca *CA, kp *KeyPair, name string) (string, error) {
+	path := s.Path(name + "-chain.crt")
+	data := append(append([]byte{}, kp.CertPEM...), ca.CertPEM...)
+	if err := writeFileAtomic(path, data, 0o644); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// WriteCACert stores a CA certificate received from elsewhere (a worker's
+// copy of the cluster CA, pinned by hash at join) as ca.crt.
+func (s *Store) WriteCACert(certPEM []byte) error {
+	if _, err := parseCertPEM(certPEM); err != nil {
+		return fmt.Errorf("pki: CA certificate: %w", err)
+	}
+	return writeFileAtomic(s.Path("ca.crt"), certPEM, 0o644)
+}

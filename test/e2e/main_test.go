@@ -73,7 +73,15 @@ func helperGet() int {
 		cfg.Certificates = []tls.Certificate{pair}
 	}
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
-	resp, err := client.Get(os.Getenv("E2E_URL"))
+	req, err := http.NewRequest("GET", os.Getenv("E2E_URL"), nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if tok := os.Getenv("E2E_BEARER"); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

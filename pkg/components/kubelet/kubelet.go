@@ -46,7 +46,13 @@ type Kubelet struct {
 	NodeName string
 	NodeIPs  []netip.Addr
 	// Kubeconfig holds the node's client certificate (CN=system:node:NAME).
-	Kubeconfig string
+	// With BootstrapKubeconfig set, the kubelet writes it itself after TLS
+	// bootstrap (a CSR approved by the controller-manager) and renews it.
+	Kubeconfig          string
+	BootstrapKubeconfig string
+	// ServerTLSBootstrap: the serving certificate comes from a CSR (approved
+	// by kubenode's approver on the primary) instead of TLSCertFile/KeyFile.
+	ServerTLSBootstrap bool
 	// ConfigFile is where the KubeletConfiguration is written.
 	ConfigFile string
 	// RootDir, PodLogsDir: empty means the kubelet's defaults. CgroupRoot
@@ -126,10 +132,11 @@ func (k *Kubelet) Configuration() *kubeletv1beta1.KubeletConfiguration {
 		// Pods come from the API only; kubenode runs its own components
 		// in process, not as static pods.
 		StaticPodPath: "",
-		// The serving certificate comes from the cluster CA, renewed by
-		// kubenode at start; the client certificate likewise.
-		RotateCertificates: false,
-		ServerTLSBootstrap: false,
+		// On the primary, kubenode issues both certificates from the
+		// cluster CA and renews them at start; a worker bootstraps them
+		// through CSRs and the kubelet renews them.
+		RotateCertificates: k.BootstrapKubeconfig != "",
+		ServerTLSBootstrap: k.ServerTLSBootstrap,
 		// A node that shuts down stops its pods through CRI-O; the kubelet's
 		// systemd-inhibitor based graceful shutdown needs logind.
 		ShutdownGracePeriod: metav1.Duration{},
@@ -173,19 +180,26 @@ func (k *Kubelet) Init(ctx context.Context) error {
 	if _, err := k.server(ctx); err != nil {
 		return err
 	}
-	if err := ensureCgroupRoot(or(k.CgroupRoot, "/")); err != nil {
-		return err
+	return ensureCgroupRoot(or(k.CgroupRoot, "/"))
+}
+
+// nodeClient uses the node's own credentials, which a bootstrapping
+// kubelet only has once its CSR is approved.
+func (k *Kubelet) nodeClient() (kubernetes.Interface, error) {
+	if k.client != nil {
+		return k.client, nil
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", k.Kubeconfig)
 	if err != nil {
-		return fmt.Errorf("kubelet: %w", err)
+		return nil, fmt.Errorf("kubelet: %w", err)
 	}
 	cfg.Timeout = 5 * time.Second
-	k.client, err = kubernetes.NewForConfig(cfg)
+	c, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return fmt.Errorf("kubelet: %w", err)
+		return nil, fmt.Errorf("kubelet: %w", err)
 	}
-	return nil
+	k.client = c
+	return c, nil
 }
 
 // server loads the written file the way `kubelet --config` does.
@@ -203,6 +217,7 @@ func (k *Kubelet) server(ctx context.Context) (*options.KubeletServer, error) {
 	}
 	flags := options.NewKubeletFlags()
 	flags.KubeConfig = k.Kubeconfig
+	flags.BootstrapKubeconfig = k.BootstrapKubeconfig
 	flags.RootDirectory = or(k.RootDir, DefaultRootDir)
 	flags.CertDirectory = filepath.Join(flags.RootDirectory, "pki")
 	flags.HostnameOverride = k.NodeName
@@ -250,7 +265,11 @@ func (k *Kubelet) Start(ctx context.Context) error {
 // credentials: registered, runtime and network ready, and no longer
 // tainted not-ready, so pods schedule as soon as kubenode says ready.
 func (k *Kubelet) Ready(ctx context.Context) error {
-	node, err := k.client.CoreV1().Nodes().Get(ctx, k.NodeName, metav1.GetOptions{})
+	client, err := k.nodeClient()
+	if err != nil {
+		return err
+	}
+	node, err := client.CoreV1().Nodes().Get(ctx, k.NodeName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return fmt.Errorf("kubelet: node %s not registered yet", k.NodeName)
 	}

@@ -1,0 +1,130 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var joinLine = regexp.MustCompile(`kubenode worker --join (kn1\.[A-Za-z0-9_-]+)`)
+
+// startWorker joins h with token and waits until it reports ready.
+func startWorker(t *testing.T, h *host, token string) *process {
+	t.Helper()
+	h.ensureRuntimeConfig()
+	args := append([]string{"worker"}, h.nodeArgs()...)
+	if token != "" {
+		args = append(args, "--join", token)
+	}
+	p := h.start(args...)
+	p.waitLog("node ready", readyTimeout)
+	return p
+}
+
+// TestWorkerJoin: a primary and a worker joined by the token the primary
+// prints at first start; pods on both reach each other over wgkube.
+func TestWorkerJoin(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h1, h2 := l.addHost(1), l.addHost(2)
+	writeBusyboxArchive(t, h1)
+	writeBusyboxArchive(t, h2)
+	p1 := startPrimary(t, h1)
+	m := joinLine.FindStringSubmatch(p1.output())
+	if m == nil {
+		t.Fatalf("the primary printed no join line:\n%s", p1.tail(40))
+	}
+	t0 := time.Now()
+	startWorker(t, h2, m[1])
+	t.Logf("join to node ready: %s", time.Since(t0))
+
+	eventually(t, time.Minute, "both nodes Ready, primary tainted", func() error {
+		out, err := h1.kubectl("get", "nodes", "-o", `jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status} {.spec.taints[*].key}{"\n"}{end}`)
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		want := "node1.k8s.internal True node-role.kubernetes.io/control-plane\nnode2.k8s.internal True"
+		if strings.TrimSpace(out) != want {
+			return fmt.Errorf("nodes:\n%s\nwant:\n%s", out, want)
+		}
+		return nil
+	})
+
+	manifest := filepath.Join(h1.root, "workloads.yaml")
+	write(t, manifest, workloads+`---
+apiVersion: v1
+kind: Pod
+metadata: {name: client1}
+spec:
+  nodeName: node1.k8s.internal
+  terminationGracePeriodSeconds: 1
+  tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
+  containers:
+  - name: client
+    image: localhost/busybox:e2e
+    imagePullPolicy: Never
+    command: ["/bin/busybox", "sleep", "3600"]
+`)
+	h1.mustKubectl("apply", "-f", manifest)
+	web, _ := webPod(t, h1, "")
+	waitPodReady(t, h1, "client1")
+	if node := h1.mustKubectl("get", "pod", web, "-o", "jsonpath={.spec.nodeName}"); node != "node2.k8s.internal" {
+		t.Fatalf("web pod landed on %q, want the worker (the primary is tainted)", node)
+	}
+
+	t.Run("logs and exec on the worker from the primary", func(t *testing.T) {
+		eventually(t, 30*time.Second, "kubectl logs", func() error {
+			out, err := h1.kubectl("logs", web)
+			if err != nil || !strings.Contains(out, "hello from web") {
+				return fmt.Errorf("%v: %s", err, out)
+			}
+			return nil
+		})
+		if out, err := h1.podExec(web, "cat", "/www/index.html"); err != nil || strings.TrimSpace(out) != web {
+			t.Fatalf("exec: %v: %q", err, out)
+		}
+	})
+
+	t.Run("pod to pod across nodes, v4 and v6", func(t *testing.T) {
+		ips := strings.Fields(h1.mustKubectl("get", "pod", web, "-o", "jsonpath={.status.podIPs[*].ip}"))
+		if len(ips) != 2 || !strings.HasPrefix(ips[0], "10.88.2.") || !strings.HasPrefix(ips[1], "fd88:2::") {
+			t.Fatalf("worker pod IPs = %v, want 10.88.2.x and fd88:2::x", ips)
+		}
+		for _, url := range []string{"http://" + ips[0] + ":8080/", "http://[" + ips[1] + "]:8080/"} {
+			eventually(t, 30*time.Second, "client1 to "+url, func() error {
+				out, err := h1.podExec("client1", "wget", "-qO-", url)
+				if err != nil || strings.TrimSpace(out) != web {
+					return fmt.Errorf("%v: %q", err, out)
+				}
+				return nil
+			})
+		}
+	})
+
+	t.Run("status", func(t *testing.T) {
+		out, err := h2.run(append([]string{"status"}, h2.nodeArgs()...)...)
+		if err != nil {
+			t.Fatalf("kubenode status: %v\n%s", err, out)
+		}
+		for _, want := range []string{"role:  worker", "node:  node2.k8s.internal (index 2)", "api:   https://192.168.77.1:6443: ok", "node1.k8s.internal", "kubelet                  ready"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("kubenode status lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "handshake never") || strings.Contains(out, "not configured") {
+			t.Fatalf("the peer has no handshake:\n%s", out)
+		}
+		t.Logf("worker status:\n%s", out)
+	})
+
+	t.Run("Service and DNS from the primary's pod", func(t *testing.T) {
+		resolves(t, h1, "client1", "web.default.svc.k8s.internal", strings.TrimSpace(h1.mustKubectl("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")))
+		out, err := h1.podExec("client1", "wget", "-qO-", "http://web.default.svc.k8s.internal/")
+		if err != nil || strings.TrimSpace(out) != web {
+			t.Fatalf("Service across nodes: %v: %q", err, out)
+		}
+	})
+}

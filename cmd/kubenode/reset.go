@@ -10,18 +10,21 @@ import (
 
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/netsetup"
+	"github.com/kubenode/kubenode/pkg/node"
 )
 
 func newResetCmd() *cobra.Command {
 	var keepKey bool
 	cmd := &cobra.Command{
 		Use:   "reset",
-		Short: "Remove what kubenode made on this host's network, and nothing else",
+		Short: "Remove what kubenode made on this host's network, and a worker's join state",
 		Long: `Remove what kubenode made: the nftables table inet kubenode, the links
 wgkube and brkube with their addresses and routes, the sysctls it changed
 (set back to their previous values), and its state files (the WireGuard
 private key too, unless --keep-key). Other tables, links and routes are
-never touched. Refuses while a kubenode process still holds a userspace
+never touched. On a worker, also its join state and credentials
+(join.json, kubeconfigs, ca.crt, the kubelet's certificates), so the host
+can join again. Refuses while a kubenode process still holds a userspace
 wgkube: stop it first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -36,6 +39,11 @@ wgkube: stop it first.`,
 				klog.Background().Info("Config does not resolve; resetting with its directories only", "dataDir", cfg.DataDir, "runDir", cfg.RunDir, "err", err)
 			}
 			done, err := netsetup.Reset(ctx, cfg, klog.Background(), netsetup.ResetOptions{KeepKey: keepKey})
+			if err == nil {
+				var joined []string
+				joined, err = node.ResetJoin(cfg)
+				done = append(done, joined...)
+			}
 			out := cmd.OutOrStdout()
 			for _, d := range done {
 				fmt.Fprintln(out, d)

@@ -71,6 +71,31 @@ func writeJoinState(dataDir string, st *joinState) error {
 	return os.Rename(tmp, joinStateFile(dataDir))
 }
 
+// claimToken makes a join token single-use: the first join with it creates
+// Lease kubenode-token-ID (atomically); any other host's join fails.
+func claimToken(ctx context.Context, client kubernetes.Interface, tokenID, joinID string) error {
+	leases := client.CoordinationV1().Leases("kube-node-lease")
+	name := "kubenode-token-" + tokenID
+	_, err := leases.Create(ctx, &coordinationv1.Lease{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/managed-by": "kubenode"}},
+		Spec:       coordinationv1.LeaseSpec{HolderIdentity: &joinID},
+	}, metav1.CreateOptions{})
+	switch {
+	case err == nil:
+		return nil
+	case apierrors.IsUnauthorized(err):
+		return fmt.Errorf("join: the primary does not accept bootstrap token %s (expired, deleted or mistyped): make a new one with `kubenode token create` on the primary", tokenID)
+	case apierrors.IsAlreadyExists(err):
+		l, gerr := leases.Get(ctx, name, metav1.GetOptions{})
+		if gerr == nil && l.Spec.HolderIdentity != nil && *l.Spec.HolderIdentity == joinID {
+			return nil // our own earlier, interrupted attempt
+		}
+		return fmt.Errorf("join: token %s was already used to join another host; tokens are single-use: make a new one with `kubenode token create` on the primary", tokenID)
+	default:
+		return fmt.Errorf("join: claim token %s: %w", tokenID, err)
+	}
+}
+
 // IndexLeasePrefix names the Leases in kube-node-lease that hold node
 // indexes: creating kubenode-index-N succeeds for exactly one caller.
 const IndexLeasePrefix = "kubenode-index-"
@@ -145,52 +170,19 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	if st == nil && token == "" {
 		return errors.New("this host has not joined a cluster: pass --join TOKEN (`kubenode token create` on the primary prints one)")
 	}
+	if st == nil || st.Index == 0 {
+		if err := firstJoin(ctx, cfg, tok, st, log); err != nil {
+			return err
+		}
+		if st, err = readJoinState(cfg.DataDir); err != nil {
+			return err
+		}
+	}
+	cfg = cfg.WithIndex(st.Index)
 	store, err := pki.Open(cfg.PKIDir())
 	if err != nil {
 		return err
 	}
-	if st == nil || st.Index == 0 {
-		// First join, or one interrupted before it had an index.
-		if st == nil {
-			b := make([]byte, 8)
-			if _, err := rand.Read(b); err != nil {
-				return err
-			}
-			st = &joinState{Server: tok.Server, CAHash: tok.CAHash, ID: hex.EncodeToString(b)}
-		}
-		ca, err := join.FetchCA(ctx, tok.Server, tok.CAHash)
-		if err != nil {
-			return err
-		}
-		if err := store.WriteCACert(join.CAPEM(ca)); err != nil {
-			return err
-		}
-		if err := writeJoinState(cfg.DataDir, st); err != nil {
-			return err
-		}
-		client, err := kubernetes.NewForConfig(&rest.Config{
-			Host: tok.Server, BearerToken: tok.BootstrapToken,
-			TLSClientConfig: rest.TLSClientConfig{CAFile: store.Path("ca.crt")},
-		})
-		if err != nil {
-			return err
-		}
-		want := cfg.NodeIndex
-		if want == 1 {
-			want = 0 // the default: any free index; 1 is the primary's
-		}
-		if st.Index, err = allocateIndex(ctx, client, st.ID, want); err != nil {
-			return fmt.Errorf("join: %w (the bootstrap token may be expired, deleted or already used up: make a new one with `kubenode token create`)", err)
-		}
-		if err := writeJoinState(cfg.DataDir, st); err != nil {
-			return err
-		}
-		if err := writeBootstrapKubeconfig(bootstrapKubeconfig(cfg), st.Server, store.Path("ca.crt"), tok.BootstrapToken); err != nil {
-			return err
-		}
-		log.Info("Joined", "server", st.Server, "index", st.Index)
-	}
-	cfg = cfg.WithIndex(st.Index)
 	log.Info("Worker", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs, "podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "server", st.Server)
 
 	network, err := netsetup.New(cfg, netsetup.PeersFromConfig(cfg), log.WithValues("component", "network"))
@@ -268,4 +260,97 @@ func writeKubeconfig(path string, kc *clientcmdapi.Config) error {
 		return err
 	}
 	return os.Chmod(path, 0o600)
+}
+
+// firstJoin pins the CA, takes this token for this host, allocates the
+// node index and writes the kubelet's bootstrap kubeconfig. On failure it
+// removes what it wrote, so a failed join leaves nothing half-joined.
+func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *joinState, log logr.Logger) (err error) {
+	_, statErr := os.Stat(cfg.DataDir)
+	createdDataDir := errors.Is(statErr, os.ErrNotExist)
+	store, err := pki.Open(cfg.PKIDir())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err == nil {
+			return
+		}
+		if createdDataDir {
+			os.RemoveAll(cfg.DataDir)
+			return
+		}
+		for _, f := range []string{joinStateFile(cfg.DataDir), store.Path("ca.crt"), bootstrapKubeconfig(cfg)} {
+			os.Remove(f)
+		}
+	}()
+	if st == nil {
+		b := make([]byte, 8)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		st = &joinState{Server: tok.Server, CAHash: tok.CAHash, ID: hex.EncodeToString(b)}
+	}
+	ca, err := join.FetchCA(ctx, tok.Server, tok.CAHash)
+	if err != nil {
+		return err
+	}
+	if err := store.WriteCACert(join.CAPEM(ca)); err != nil {
+		return err
+	}
+	if err := writeJoinState(cfg.DataDir, st); err != nil {
+		return err
+	}
+	client, err := kubernetes.NewForConfig(&rest.Config{
+		Host: tok.Server, BearerToken: tok.BootstrapToken,
+		TLSClientConfig: rest.TLSClientConfig{CAFile: store.Path("ca.crt")},
+	})
+	if err != nil {
+		return err
+	}
+	want := cfg.NodeIndex
+	if want == 1 {
+		want = 0 // the default: any free index; 1 is the primary's
+	}
+	if err := claimToken(ctx, client, tok.ID(), st.ID); err != nil {
+		return err
+	}
+	if st.Index, err = allocateIndex(ctx, client, st.ID, want); err != nil {
+		return fmt.Errorf("join: %w", err)
+	}
+	if err := writeJoinState(cfg.DataDir, st); err != nil {
+		return err
+	}
+	if err := writeBootstrapKubeconfig(bootstrapKubeconfig(cfg), st.Server, store.Path("ca.crt"), tok.BootstrapToken); err != nil {
+		return err
+	}
+	log.Info("Joined", "server", st.Server, "index", st.Index)
+	return nil
+}
+
+// ResetJoin removes a worker's join state and credentials (so the host can
+// join again, possibly another cluster) and returns what it removed. The
+// node's Node object and index Lease stay in the cluster: delete the Node
+// with kubectl on the primary.
+func ResetJoin(cfg *config.Config) ([]string, error) {
+	if _, err := os.Stat(joinStateFile(cfg.DataDir)); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	var done []string
+	var errs []error
+	for _, f := range []string{
+		joinStateFile(cfg.DataDir), bootstrapKubeconfig(cfg), kubeletKubeconfig(cfg),
+		kubeProxyKubeconfig(cfg), coreDNSKubeconfig(cfg), cfg.PKIDir(),
+		filepath.Join(cfg.KubeletRootDir(), "pki"),
+	} {
+		if _, err := os.Stat(f); err != nil {
+			continue
+		}
+		if err := os.RemoveAll(f); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		done = append(done, "removed "+f)
+	}
+	return done, errors.Join(errs...)
 }

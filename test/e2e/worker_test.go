@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -127,4 +130,122 @@ spec:
 			t.Fatalf("Service across nodes: %v: %q", err, out)
 		}
 	})
+}
+
+// createToken runs `kubenode token create` on the primary and returns the
+// join token it prints.
+func createToken(t *testing.T, h *host, args ...string) string {
+	t.Helper()
+	out, err := h.run(append(append([]string{"token", "create"}, h.nodeArgs()...), args...)...)
+	if err != nil {
+		t.Fatalf("token create: %v\n%s", err, out)
+	}
+	m := joinLine.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("token create printed no join line:\n%s", out)
+	}
+	return m[1]
+}
+
+// TestJoinBadInput: each bad join fails with an error naming the cause and
+// leaves nothing behind on the worker.
+func TestJoinBadInput(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h1, h2, h3 := l.addHost(1), l.addHost(2), l.addHost(3)
+	startPrimary(t, h1)
+	good := createToken(t, h1, "--ttl", "1h")
+	wrongCA := editToken(t, good, "caHash", "sha256:"+strings.Repeat("ab", 32))
+	unreachable := editToken(t, good, "server", "https://192.168.77.99:6443")
+	deleted := createToken(t, h1, "--ttl", "1h")
+	deletedID := tokenField(t, deleted, "token")[:6]
+	if out, err := h1.run(append([]string{"token", "delete", deletedID}, h1.nodeArgs()...)...); err != nil {
+		t.Fatalf("token delete: %v\n%s", err, out)
+	}
+	expired := createToken(t, h1, "--ttl", "2s")
+	// The apiserver caches token logins for ~10s; neither token was used.
+	time.Sleep(3 * time.Second)
+
+	cases := []struct {
+		name, token, config, want string
+	}{
+		{name: "malformed token", token: "kn1.not-base64!", want: "the join token is truncated or garbled"},
+		{name: "no token", token: "", want: "has not joined a cluster: pass --join TOKEN"},
+		{name: "wrong CA hash", token: wrongCA, want: "but the join token pins sha256:abab"},
+		{name: "unreachable API", token: unreachable, want: "cannot reach the primary's API at 192.168.77.99:6443"},
+		{name: "deleted token", token: deleted, want: "does not accept bootstrap token " + deletedID},
+		{name: "expired token", token: expired, want: "(expired, deleted or mistyped)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			os.RemoveAll(h2.dataDir())
+			os.RemoveAll(h2.runDir())
+			h2.ensureRuntimeConfig()
+			args := append([]string{"worker"}, h2.nodeArgs()...)
+			if tc.token != "" {
+				args = append(args, "--join", tc.token)
+			}
+			out, err := h2.run(args...)
+			if err == nil {
+				t.Fatalf("worker joined, want an error containing %q:\n%s", tc.want, out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Fatalf("error does not contain %q:\n%s", tc.want, out)
+			}
+			for _, dir := range []string{h2.dataDir(), h2.runDir()} {
+				if _, err := os.Stat(dir); err == nil {
+					t.Fatalf("%s was left behind", dir)
+				}
+			}
+		})
+	}
+
+	t.Run("a used token and a taken index are refused", func(t *testing.T) {
+		os.RemoveAll(h2.dataDir())
+		os.RemoveAll(h2.runDir())
+		startWorker(t, h2, good)
+		// The same token on another host.
+		h3.ensureRuntimeConfig()
+		out, err := h3.run(append(append([]string{"worker"}, h3.nodeArgs()...), "--join", good)...)
+		if err == nil || !strings.Contains(out, "was already used to join another host") {
+			t.Fatalf("reusing a token: %v\n%s", err, out)
+		}
+		// A fresh token, but asking for node2's index.
+		h3.writeConfig("nodeIndex: 2\n" + h3.runtimeConfig())
+		out, err = h3.run(append(append([]string{"worker"}, h3.nodeArgs()...), "--join", createToken(t, h1))...)
+		if err == nil || !strings.Contains(out, "node index 2 is already taken") {
+			t.Fatalf("taking node 2's index: %v\n%s", err, out)
+		}
+		if _, err := os.Stat(h3.dataDir()); err == nil {
+			t.Fatalf("%s was left behind", h3.dataDir())
+		}
+	})
+}
+
+// tokenField reads one field of a kn1. join token (base64url JSON).
+func tokenField(t *testing.T, tok, field string) string {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(tok, "kn1."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m[field]
+}
+
+// editToken returns tok with one field replaced, as a tampered or wrong
+// token would be.
+func editToken(t *testing.T, tok, field, value string) string {
+	t.Helper()
+	raw, _ := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(tok, "kn1."))
+	var m map[string]string
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	m[field] = value
+	b, _ := json.Marshal(m)
+	return "kn1." + base64.RawURLEncoding.EncodeToString(b)
 }

@@ -359,7 +359,7 @@ func (c *Controller) run(ctx context.Context, synced func() bool, lister listers
 		case <-ctx.Done():
 			return nil
 		case <-c.dirty:
-			if at := time.Now().Add(time.Millisecond); !pending || at.Before(due) || true {
+			if at := time.Now().Add(c.debounce()); !pending || at.Before(due) {
 				timer.Reset(time.Until(at))
 				pending, due = true, at
 			}

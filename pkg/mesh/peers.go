@@ -96,17 +96,13 @@ func parseKey(s string) (string, error) {
 }
 
 // parseEndpoint wants IP:PORT with an explicit port: a node publishes where
-// it really listens, not a default the reader would have to guess.
+// it really listens, not a default the reader would have to guess. Past
+// that, it accepts what config.yaml's peers accept.
 func parseEndpoint(s string) (netip.AddrPort, error) {
-	ap, err := netip.ParseAddrPort(s)
-	if err != nil || ap.Port() == 0 || ap.Addr().Zone() != "" {
+	if ap, err := netip.ParseAddrPort(s); err != nil || ap.Port() == 0 {
 		return netip.AddrPort{}, fmt.Errorf("endpoint %q: not IP:PORT (examples: 192.168.1.11:51820, [2001:db8::11]:51820)", s)
 	}
-	a := ap.Addr().Unmap()
-	if !a.IsValid() || a.IsUnspecified() || a.IsMulticast() || a.IsLoopback() || a.IsLinkLocalUnicast() {
-		return netip.AddrPort{}, fmt.Errorf("endpoint %q: must be a unicast address of the node's underlay", s)
-	}
-	return netip.AddrPortFrom(a, ap.Port()), nil
+	return config.ParseEndpoint(s, 0)
 }
 
 // Member is another node of the mesh whose annotations are valid and
@@ -202,7 +198,11 @@ func compute(self Self, cluster *config.Config, static []netsetup.Peer, nodes []
 		keys[m.PublicKey] = true
 	}
 	for _, p := range static {
-		if p.Index != self.Index && !claimed[p.Index] && !keys[p.PublicKey] {
+		k, err := parseKey(p.PublicKey)
+		if err != nil {
+			k = p.PublicKey // netsetup will say what is wrong with it
+		}
+		if p.Index != self.Index && !claimed[p.Index] && !keys[k] {
 			claimed[p.Index] = true
 			v.peers = append(v.peers, p)
 		}

@@ -219,6 +219,8 @@ func TestApplyTwiceChangesNothing(t *testing.T) {
 			{netip.MustParsePrefix("fd88:2::/32"), netip.MustParseAddr("fd88:1::1"), WireGuardName},
 			{netip.MustParsePrefix("10.88.3.0/24"), netip.MustParseAddr("10.88.1.1"), WireGuardName},
 			{netip.MustParsePrefix("fd88:3::/32"), netip.MustParseAddr("fd88:1::1"), WireGuardName},
+			{netip.MustParsePrefix("10.88.0.0/24"), netip.MustParseAddr("10.88.1.1"), WireGuardName},
+			{netip.MustParsePrefix("fd88::/112"), netip.MustParseAddr("fd88:1::1"), WireGuardName},
 		},
 		"brkube": []netip.Prefix{netip.MustParsePrefix("10.88.1.1/24"), netip.MustParsePrefix("fd88:1::1/32"), BridgeLinkLocal},
 		"sysctls": map[string]string{

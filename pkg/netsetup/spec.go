@@ -339,10 +339,30 @@ func Desired(cfg *config.Config, peers []WireGuardPeer, f *Facts, publicKey wgty
 	if f.KernelWireGuard {
 		s.WireGuard.Mode = ModeKernel
 	}
+	// wgkube carries the host IPs too (as single addresses; brkube holds
+	// the subnets). Masquerade picks the outgoing interface's address: kube-
+	// proxy masquerades the host's own connections to a Service, and with
+	// no address on wgkube they would leave with the underlay address,
+	// which no peer's AllowedIPs accept (as flannel's WireGuard backend,
+	// which addresses its device too).
+	for _, ip := range []netip.Addr{hostIPs[true], hostIPs[false]} {
+		if ip.IsValid() {
+			s.WireGuard.Addrs = append(s.WireGuard.Addrs, netip.PrefixFrom(ip, ip.BitLen()))
+		}
+	}
 	for _, pe := range peers {
 		for _, p := range pe.AllowedIPs {
 			s.Routes = append(s.Routes, Route{Dst: p, Src: hostIPs[p.Addr().Is4()], Dev: WireGuardName})
 		}
+	}
+	// The service ranges, so that the host's own connections to a Service
+	// leave from its host IP: kube-proxy rewrites the destination to a pod
+	// after this route chose the source, and a pod on another node is
+	// reachable over wgkube only from an address in this node's CIDR (the
+	// peers' AllowedIPs). Packets to a service IP kube-proxy does not
+	// rewrite match no peer and are dropped by wgkube.
+	for _, p := range cfg.ServiceCIDRs {
+		s.Routes = append(s.Routes, Route{Dst: p, Src: hostIPs[p.Addr().Is4()], Dev: WireGuardName})
 	}
 	if v4 {
 		s.Sysctls = append(s.Sysctls, Sysctl{"net/ipv4/conf/all/forwarding", "1"})

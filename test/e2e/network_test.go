@@ -106,7 +106,7 @@ func (m *meshNode) reset(args ...string) (string, error) {
 func underlayOnlyWireGuard(t *testing.T, lines []string) {
 	t.Helper()
 	wg := regexp.MustCompile(`^\S+ IP6? \S+\.51820 > \S+\.51820: UDP`)
-	control := regexp.MustCompile(`ICMP6, (neighbor (solicitation|advertisement)|router (solicitation|advertisement)|multicast listener)`)
+	control := regexp.MustCompile(`ICMP6, (neighbor (solicitation|advertisement)|router (solicitation|advertisement)|multicast listener)|^\S+ ARP, `)
 	n := 0
 	for _, l := range lines {
 		switch {
@@ -187,10 +187,13 @@ func TestNetworkTwoHosts(t *testing.T) {
 				t.Errorf("%s = %s, want %s", key, got, want)
 			}
 		}
-		// Exactly the peer's subnets via wgkube, each with the host IP as
-		// source: nothing broader (seed 000).
+		// Exactly the peer's subnets and the service ranges via wgkube,
+		// each with the host IP as source: nothing broader (seed 000); the
+		// kernel's route for wgkube's own IPv6 host address.
 		got := n1.mustExec("ip", "route", "show", "dev", "wgkube") + n1.mustExec("ip", "-6", "route", "show", "dev", "wgkube")
-		want := "10.88.2.0/24 proto static scope link src 10.88.1.1 \nfd88:2::/32 proto static src fd88:1::1 metric 1024 pref medium\n"
+		want := "10.88.0.0/24 proto static scope link src 10.88.1.1 \n10.88.2.0/24 proto static scope link src 10.88.1.1 \n" +
+			"fd88::/112 proto static src fd88:1::1 metric 1024 pref medium\nfd88:1::1 proto kernel metric 256 pref medium\n" +
+			"fd88:2::/32 proto static src fd88:1::1 metric 1024 pref medium\n"
 		if got != want {
 			t.Errorf("routes via wgkube:\n%s\nwant:\n%s", got, want)
 		}

@@ -249,3 +249,166 @@ func editToken(t *testing.T, tok, field, value string) string {
 	b, _ := json.Marshal(m)
 	return "kn1." + base64.RawURLEncoding.EncodeToString(b)
 }
+
+// TestCluster: a primary and two workers joined at the same moment get
+// distinct indexes; a Service with endpoints on both workers answers from
+// every node and every node's pods; the underlay carries pod traffic only
+// inside WireGuard; a restarted worker comes back; a deleted Node leaves
+// every peer list.
+func TestCluster(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h1, h2, h3 := l.addHost(1), l.addHost(2), l.addHost(3)
+	for _, h := range []*host{h1, h2, h3} {
+		writeBusyboxArchive(t, h)
+	}
+	startPrimary(t, h1)
+	tok2, tok3 := createToken(t, h1), createToken(t, h1)
+	// Concurrent joins.
+	var p3 *process
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h3.ensureRuntimeConfig()
+		p3 = h3.start(append(append([]string{"worker"}, h3.nodeArgs()...), "--join", tok3)...)
+	}()
+	h2.ensureRuntimeConfig()
+	p2 := h2.start(append(append([]string{"worker"}, h2.nodeArgs()...), "--join", tok2)...)
+	<-done
+	p2.waitLog("node ready", readyTimeout)
+	p3.waitLog("node ready", readyTimeout)
+	idx := map[string]bool{}
+	var h3Index string
+	for _, p := range []*process{p2, p3} {
+		m := regexp.MustCompile(`"Joined".*index=(\d+)`).FindStringSubmatch(p.output())
+		if m == nil {
+			t.Fatalf("no Joined line:\n%s", p.tail(20))
+		}
+		idx[m[1]] = true
+		h3Index = m[1] // p3 is last
+	}
+	if !idx["2"] || !idx["3"] {
+		t.Fatalf("concurrent joins got indexes %v, want 2 and 3", idx)
+	}
+	h3Node := "node" + h3Index + ".k8s.internal"
+
+	manifest := filepath.Join(h1.root, "cluster.yaml")
+	write(t, manifest, `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}
+      containers:
+      - name: web
+        image: localhost/busybox:e2e
+        imagePullPolicy: Never
+        command: ["/bin/busybox", "sh", "-c", "mkdir -p /www; hostname > /www/index.html; exec /bin/busybox httpd -f -p 8080 -h /www"]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: client}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
+      containers:
+      - name: client
+        image: localhost/busybox:e2e
+        imagePullPolicy: Never
+        command: ["/bin/busybox", "sleep", "3600"]
+`)
+	h1.mustKubectl("apply", "-f", manifest)
+	h1.mustKubectl("rollout", "status", "deploy/web", "--timeout=120s")
+	h1.mustKubectl("rollout", "status", "ds/client", "--timeout=120s")
+	out := h1.mustKubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.nodeName}")
+	if nodes := strings.Fields(out); len(nodes) != 2 || nodes[0] == nodes[1] || strings.Contains(out, "node1.") {
+		t.Fatalf("web pods on %q, want one on each worker", out)
+	}
+	webPods := strings.Fields(h1.mustKubectl("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}"))
+	clients := strings.Fields(h1.mustKubectl("get", "pods", "-l", "app=client", "-o", "jsonpath={.items[*].metadata.name}"))
+	if len(clients) != 3 {
+		t.Fatalf("client pods %v, want one per node", clients)
+	}
+	svcIP := strings.TrimSpace(h1.mustKubectl("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}"))
+
+	capture := startCapture(t, "/run/netns/"+l.switch_, "br0", "not (tcp port 6443 or tcp port 10250)")
+	t.Run("Service from every node's pods, by name, both endpoints", func(t *testing.T) {
+		for _, c := range clients {
+			resolves(t, h1, c, "web.default.svc.k8s.internal", svcIP)
+			seen := map[string]bool{}
+			eventually(t, 30*time.Second, c+" reaches both endpoints", func() error {
+				out, err := h1.podExec(c, "wget", "-qO-", "http://web.default.svc.k8s.internal/")
+				if err != nil {
+					return fmt.Errorf("%v: %s", err, out)
+				}
+				seen[strings.TrimSpace(out)] = true
+				if len(seen) < 2 {
+					return fmt.Errorf("answers so far: %v", seen)
+				}
+				return nil
+			})
+			for _, w := range webPods {
+				if !seen[w] {
+					t.Fatalf("%s never reached %s: %v", c, w, seen)
+				}
+			}
+		}
+	})
+	t.Run("Service from every node", func(t *testing.T) {
+		for _, h := range []*host{h1, h2, h3} {
+			if out, err := h.exec("/bin/busybox", "wget", "-qO-", "http://"+svcIP+"/"); err != nil || !strings.HasPrefix(strings.TrimSpace(out), "web-") {
+				t.Fatalf("from %s: %v: %q", h.name, err, out)
+			}
+		}
+	})
+	underlayOnlyWireGuard(t, capture.stop())
+
+	t.Run("a restarted worker comes back", func(t *testing.T) {
+		if _, err := p3.stop(20 * time.Second); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		p3 = startWorker(t, h3, "") // no token: it has joined
+		h1.mustKubectl("rollout", "status", "deploy/web", "--timeout=120s")
+		h1.mustKubectl("rollout", "status", "ds/client", "--timeout=120s")
+	})
+
+	t.Run("a deleted node leaves every peer list", func(t *testing.T) {
+		if _, err := p3.stop(20 * time.Second); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		h1.mustKubectl("delete", "node", h3Node)
+		for _, h := range []*host{h1, h2} {
+			eventually(t, 30*time.Second, h3Node+" gone from "+h.name, func() error {
+				out, err := h.run(append([]string{"status"}, h.nodeArgs()...)...)
+				if err != nil {
+					return fmt.Errorf("%v: %s", err, out)
+				}
+				if strings.Contains(out, "  "+h3Node) {
+					return fmt.Errorf("still a peer:\n%s", out)
+				}
+				return nil
+			})
+			if out := h.mustExec("ip", "route", "show", "dev", "wgkube"); strings.Contains(out, "10.88."+h3Index+".") {
+				t.Fatalf("%s still routes %s's CIDR:\n%s", h.name, h3Node, out)
+			}
+		}
+	})
+}

@@ -88,6 +88,7 @@ sandbox: build
 bench: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench.sh
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-network.sh
+	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-cluster.sh
 
 clean:
 	rm -rf bin $(PAUSE) $(PINNS)

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,7 +120,12 @@ func (r *runtime) meshComponent(cfg *config.Config, network *netsetup.Network, n
 				PublicKey: key.String(),
 				Endpoint:  netip.AddrPortFrom(primaryAddress(cfg), uint16(cfg.Network.WireGuardPort)).String(),
 			},
-			Peers:   network,
+			Peers: network,
+			OnMembers: func(members []mesh.Member) {
+				if err := writeNodesHosts(cfg, members); err != nil {
+					r.log.Error(err, "Writing the other nodes' names for CoreDNS")
+				}
+			},
 			Static:  netsetup.PeersFromConfig(cfg),
 			Cluster: cfg,
 			Log:     r.log.WithValues("component", "mesh"),
@@ -161,4 +167,29 @@ func (j *joinHint) Start(ctx context.Context) error {
 	}
 	join.PrintJoinHint(os.Stdout, tok, expires)
 	return os.WriteFile(marker, nil, 0o600)
+}
+
+// nodesHostsFile holds the other nodes' names (nodeN.k8s.internal → their
+// brkube addresses) for CoreDNS, written from the mesh's member list.
+func nodesHostsFile(cfg *config.Config) string {
+	return filepath.Join(cfg.DataDir, "coredns", "nodes.hosts")
+}
+
+func writeNodesHosts(cfg *config.Config, members []mesh.Member) error {
+	var b strings.Builder
+	b.WriteString("# Other nodes of the mesh, written by kubenode from the Node list.\n")
+	for _, m := range members {
+		for _, ip := range cfg.HostIPsOf(m.Index) {
+			fmt.Fprintf(&b, "%s %s\n", ip, m.NodeName)
+		}
+	}
+	path := nodesHostsFile(cfg)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

@@ -93,6 +93,10 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 		// Cluster names still resolve; CoreDNS warns that others fail.
 		log.Error(err, "No DNS upstreams: names outside the cluster will not resolve")
 	}
+	// Until the mesh lists the other nodes: none.
+	if err := writeNodesHosts(cfg, nil); err != nil {
+		return nil, err
+	}
 	hostIPs := config.IPs(cfg.HostIPs())
 	return &runtime{
 		log:  log,
@@ -108,6 +112,7 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 				{Name: cfg.NodeName, IPs: hostIPs},
 				{Name: cfg.APIName(), IPs: config.IPs(cfg.HostIPsOf(1))},
 			},
+			HostsFile: nodesHostsFile(cfg),
 			Upstreams: upstreams,
 			ConfigDir: filepath.Join(cfg.DataDir, "coredns"),
 			Log:       log.WithValues("component", "coredns"),

@@ -372,6 +372,11 @@ spec:
 			}
 		}
 	})
+	t.Run("node names from a pod", func(t *testing.T) {
+		for i := 1; i <= 3; i++ {
+			resolves(t, h1, clients[0], fmt.Sprintf("node%d.k8s.internal", i), fmt.Sprintf("10.88.%d.1", i))
+		}
+	})
 	t.Run("Service from every node", func(t *testing.T) {
 		for _, h := range []*host{h1, h2, h3} {
 			if out, err := h.exec("/bin/busybox", "wget", "-qO-", "http://"+svcIP+"/"); err != nil || !strings.HasPrefix(strings.TrimSpace(out), "web-") {

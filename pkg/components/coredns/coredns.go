@@ -141,6 +141,9 @@ type CoreDNS struct {
 	Kubeconfig string
 	// Hosts are the static names. At least one: Ready asks for the first.
 	Hosts []HostEntry
+	// HostsFile, if set, is a file in /etc/hosts format with more names
+	// (the other nodes of the mesh), re-read within a second of a change.
+	HostsFile string
 	// Upstreams are the resolvers names outside the cluster are forwarded
 	// to, as IP:port (see Upstreams). Empty means no forwarding: such names
 	// get SERVFAIL, and Init logs a warning. An upstream equal to one of

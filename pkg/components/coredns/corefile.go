@@ -51,14 +51,22 @@ func (c *CoreDNS) Corefile() string {
 	}
 	w(1, "bind %s", strings.Join(ips, " "))
 	w(1, "errors")
-	w(1, "hosts /dev/null {")
+	hostsFile := "/dev/null"
+	if c.HostsFile != "" {
+		hostsFile = c.HostsFile
+	}
+	w(1, "hosts %s {", hostsFile)
 	for _, h := range c.Hosts {
 		for _, ip := range h.IPs {
 			w(2, "%s %s", ip, strings.TrimSuffix(h.Name, "."))
 		}
 	}
 	w(2, "ttl %d", ttl)
-	w(2, "reload 0")
+	if c.HostsFile != "" {
+		w(2, "reload 1s")
+	} else {
+		w(2, "reload 0")
+	}
 	w(2, "fallthrough")
 	w(1, "}")
 	w(1, "kubernetes %s in-addr.arpa ip6.arpa {", strings.TrimSuffix(c.ClusterDomain, "."))

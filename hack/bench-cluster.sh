@@ -42,6 +42,7 @@ for i in 1 2; do
 	ip -n "$ns" route add default dev eth0
 	ip -n "$ns" -6 route add default dev eth0
 	mkdir -p "$ROOT/h$i"
+	: >"$ROOT/h$i/log"
 	cat >"$ROOT/h$i/config.yaml" <<EOF
 runtime:
   kubeletRootDir: $ROOT/h$i/kubelet
@@ -79,8 +80,8 @@ c0=$(cpu_seconds "$W")
 sleep "$IDLE"
 c1=$(cpu_seconds "$W")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
-anon=$(awk '/^Pss_Anon/ {printf "%.0f", $2/1024}' /proc/"$W"/smaps_rollup)
-file=$(awk '/^Pss_File/ {printf "%.0f", $2/1024}' /proc/"$W"/smaps_rollup)
+anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
+file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
 
 echo "worker component ready times:"
 grep -h '"component ready"' "$ROOT/h2/log" | sed -E 's/.*component="([^"]+)" elapsed="([^"]+)".*/  \1 \2/' | paste -sd' ' | fold -s -w 100

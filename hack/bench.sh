@@ -108,8 +108,8 @@ c0=$(cpu_seconds "$PID")
 sleep "$IDLE"
 c1=$(cpu_seconds "$PID")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
-anon=$(awk '/^Pss_Anon/ {printf "%.0f", $2/1024}' /proc/"$PID"/smaps_rollup)
-file=$(awk '/^Pss_File/ {printf "%.0f", $2/1024}' /proc/"$PID"/smaps_rollup)
+anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
+file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 size=$(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}')
 
 echo "component ready times (cold, then warm):"

@@ -63,7 +63,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}
-	m.Add(&csrapprover.Approver{Kubeconfig: cfg.AdminKubeconfig()})
+	m.Add(&csrapprover.Approver{Kubeconfig: cfg.AdminKubeconfig(), ClusterDomain: cfg.ClusterDomain})
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}

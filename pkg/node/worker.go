@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/kubenode/kubenode/pkg/components/csrapprover"
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/netsetup"
@@ -75,7 +76,7 @@ func writeJoinState(dataDir string, st *joinState) error {
 // Lease kubenode-token-ID (atomically); any other host's join fails.
 func claimToken(ctx context.Context, client kubernetes.Interface, tokenID, joinID string) error {
 	leases := client.CoordinationV1().Leases("kube-node-lease")
-	name := "kubenode-token-" + tokenID
+	name := csrapprover.TokenLeasePrefix + tokenID
 	_, err := leases.Create(ctx, &coordinationv1.Lease{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/managed-by": "kubenode"}},
 		Spec:       coordinationv1.LeaseSpec{HolderIdentity: &joinID},
@@ -98,7 +99,7 @@ func claimToken(ctx context.Context, client kubernetes.Interface, tokenID, joinI
 
 // IndexLeasePrefix names the Leases in kube-node-lease that hold node
 // indexes: creating kubenode-index-N succeeds for exactly one caller.
-const IndexLeasePrefix = "kubenode-index-"
+const IndexLeasePrefix = csrapprover.IndexLeasePrefix
 
 // allocateIndex returns the index whose Lease this join holds, creating the
 // lowest free one (or the configured one) when it holds none.

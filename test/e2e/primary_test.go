@@ -34,13 +34,19 @@ func startPrimary(t *testing.T, h *host, extra ...string) *process {
 // binary's own helper mode there (see TestMain), returning status and body.
 func get(t *testing.T, h *host, certName, path string) (int, string) {
 	t.Helper()
-	args := []string{"--net=" + h.ns, "--", os.Args[0], "-test.run=^$"}
-	cmd := exec.Command("nsenter", args...)
+	return getWith(t, h, path, "E2E_CERT="+certName)
+}
+
+// getWith runs the get helper in h's namespace with one more environment
+// setting naming the credential (E2E_CERT or E2E_BEARER).
+func getWith(t *testing.T, h *host, path, credential string) (int, string) {
+	t.Helper()
+	cmd := exec.Command("nsenter", "--net="+h.ns, "--", os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
 		"E2E_HELPER=get",
 		"E2E_URL=https://"+net.JoinHostPort(h.addr4, "6443")+path,
 		"E2E_PKI="+filepath.Join(h.dataDir(), "pki"),
-		"E2E_CERT="+certName)
+		credential)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("GET %s: %v\n%s", path, err, out)

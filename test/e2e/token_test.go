@@ -7,10 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -70,24 +68,7 @@ func caHashOf(t *testing.T, file string) string {
 // getBearer is get with a bearer token instead of a client certificate.
 func getBearer(t *testing.T, h *host, bearer, path string) (int, string) {
 	t.Helper()
-	cmd := exec.Command("nsenter", "--net="+h.ns, "--", os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(),
-		"E2E_HELPER=get",
-		"E2E_URL=https://"+net.JoinHostPort(h.addr4, "6443")+path,
-		"E2E_PKI="+filepath.Join(h.dataDir(), "pki"),
-		"E2E_BEARER="+bearer)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("GET %s: %v\n%s", path, err, out)
-	}
-	var r struct {
-		Status int
-		Body   string
-	}
-	if err := json.Unmarshal(out, &r); err != nil {
-		t.Fatalf("GET %s: %v: %s", path, err, out)
-	}
-	return r.Status, r.Body
+	return getWith(t, h, path, "E2E_BEARER="+bearer)
 }
 
 var joinTokenRE = regexp.MustCompile(`kn1\.[A-Za-z0-9_-]+`)

@@ -203,7 +203,7 @@ func TestJoinBadInput(t *testing.T) {
 	t.Run("a used token and a taken index are refused", func(t *testing.T) {
 		os.RemoveAll(h2.dataDir())
 		os.RemoveAll(h2.runDir())
-		startWorker(t, h2, good)
+		p2 := startWorker(t, h2, good)
 		// The same token on another host.
 		h3.ensureRuntimeConfig()
 		out, err := h3.run(append(append([]string{"worker"}, h3.nodeArgs()...), "--join", good)...)
@@ -219,6 +219,17 @@ func TestJoinBadInput(t *testing.T) {
 		if _, err := os.Stat(h3.dataDir()); err == nil {
 			t.Fatalf("%s was left behind", h3.dataDir())
 		}
+
+		// The token is gone (as after its TTL): the joined worker restarts
+		// on its own credentials.
+		if out, err := h1.run(append([]string{"token", "delete", tokenField(t, good, "token")[:6]}, h1.nodeArgs()...)...); err != nil {
+			t.Fatalf("token delete: %v\n%s", err, out)
+		}
+		if _, err := p2.stop(20 * time.Second); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		time.Sleep(11 * time.Second) // the apiserver's token cache
+		startWorker(t, h2, "")
 	})
 }
 

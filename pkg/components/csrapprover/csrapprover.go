@@ -1,8 +1,16 @@
-// Package csrapprover approves kubelet serving certificates on the
-// primary. The controller-manager approves node client certificates
-// (nodeclient, selfnodeclient) but never serving ones: anyone who can make
-// a CSR could otherwise get a certificate for any name. This approver signs
-// off only what a node may claim: its own name and its own addresses.
+// Package csrapprover approves the certificates of joining nodes on the
+// primary, each only for what that node may claim:
+//
+//   - a kubelet client certificate requested with a bootstrap token: only
+//     for CN=system:node:<the node the token joined>, the node whose index
+//     Lease the token's claim Lease names (the controller-manager's own
+//     nodeclient approval would give a bootstrap token any node's name,
+//     the primary's included, so kubenode does not grant it);
+//   - a kubelet serving certificate: only the requesting node's own name
+//     and the addresses on its Node object.
+//
+// Renewals of node client certificates (CN equal to the requester) stay
+// with the controller-manager (selfnodeclient).
 package csrapprover
 
 import (
@@ -31,7 +39,8 @@ import (
 
 // Approver watches CertificateSigningRequests.
 type Approver struct {
-	Kubeconfig string // may approve CSRs (the admin's)
+	Kubeconfig    string // may approve CSRs (the admin's)
+	ClusterDomain string // node names are node<index>.<ClusterDomain>
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -61,10 +70,17 @@ func (a *Approver) Start(ctx context.Context) error {
 	inf := factory.Certificates().V1().CertificateSigningRequests().Informer()
 	handle := func(obj any) {
 		csr, ok := obj.(*certificatesv1.CertificateSigningRequest)
-		if !ok || csr.Spec.SignerName != certificatesv1.KubeletServingSignerName || decided(csr) {
+		if !ok || decided(csr) {
 			return
 		}
-		go a.review(ctx, client, csr)
+		switch csr.Spec.SignerName {
+		case certificatesv1.KubeletServingSignerName:
+			go a.review(ctx, client, csr)
+		case certificatesv1.KubeAPIServerClientKubeletSignerName:
+			if strings.HasPrefix(csr.Spec.Username, "system:bootstrap:") {
+				go a.reviewBootstrap(ctx, client, csr)
+			}
+		}
 	}
 	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    handle,
@@ -122,18 +138,88 @@ func (a *Approver) review(ctx context.Context, client kubernetes.Interface, csr 
 		klog.InfoS("Kubelet serving CSR left pending", "csr", csr.Name, "requester", csr.Spec.Username, "reason", err.Error())
 		return
 	}
+	approve(ctx, client, csr, "KubenodeNodeServing", "kubenode: the node's own name and addresses")
+}
+
+func approve(ctx context.Context, client kubernetes.Interface, csr *certificatesv1.CertificateSigningRequest, reason, msg string) {
 	csr = csr.DeepCopy()
 	csr.Status.Conditions = append(csr.Status.Conditions, certificatesv1.CertificateSigningRequestCondition{
-		Type:    certificatesv1.CertificateApproved,
-		Status:  corev1.ConditionTrue,
-		Reason:  "KubenodeNodeServing",
-		Message: "kubenode: the node's own name and addresses",
+		Type: certificatesv1.CertificateApproved, Status: corev1.ConditionTrue, Reason: reason, Message: msg,
 	})
 	if _, err := client.CertificatesV1().CertificateSigningRequests().UpdateApproval(ctx, csr.Name, csr, metav1.UpdateOptions{}); err != nil {
-		klog.ErrorS(err, "Approving kubelet serving CSR", "csr", csr.Name)
+		klog.ErrorS(err, "Approving CSR", "csr", csr.Name)
 		return
 	}
-	klog.InfoS("Approved kubelet serving certificate", "csr", csr.Name, "node", node.Name)
+	klog.InfoS("Approved node certificate", "csr", csr.Name, "signer", csr.Spec.SignerName, "requester", csr.Spec.Username)
+}
+
+// reviewBootstrap approves a kubelet client certificate requested with a
+// bootstrap token for exactly the node that token joined.
+func (a *Approver) reviewBootstrap(ctx context.Context, client kubernetes.Interface, csr *certificatesv1.CertificateSigningRequest) {
+	tokenID := strings.TrimPrefix(csr.Spec.Username, "system:bootstrap:")
+	nodeName, err := JoinedNode(ctx, client, tokenID, a.ClusterDomain)
+	if err != nil {
+		klog.InfoS("Kubelet client CSR left pending", "csr", csr.Name, "requester", csr.Spec.Username, "reason", err.Error())
+		return
+	}
+	if err := CheckClient(csr, nodeName); err != nil {
+		klog.InfoS("Kubelet client CSR left pending", "csr", csr.Name, "requester", csr.Spec.Username, "reason", err.Error())
+		return
+	}
+	approve(ctx, client, csr, "KubenodeJoinedNode", "kubenode: the node this bootstrap token joined")
+}
+
+// Leases in kube-node-lease that record joins (see pkg/node): the token's
+// claim names the join, the index Lease held by that join names the node.
+const (
+	TokenLeasePrefix = "kubenode-token-"
+	IndexLeasePrefix = "kubenode-index-"
+)
+
+// JoinedNode is the name of the node a bootstrap token joined.
+func JoinedNode(ctx context.Context, client kubernetes.Interface, tokenID, domain string) (string, error) {
+	leases := client.CoordinationV1().Leases("kube-node-lease")
+	claim, err := leases.Get(ctx, TokenLeasePrefix+tokenID, metav1.GetOptions{})
+	if err != nil || claim.Spec.HolderIdentity == nil {
+		return "", fmt.Errorf("token %s has not joined a node (no claim): %v", tokenID, err)
+	}
+	list, err := leases.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return "", err
+	}
+	for _, l := range list.Items {
+		if i, ok := strings.CutPrefix(l.Name, IndexLeasePrefix); ok && l.Spec.HolderIdentity != nil && *l.Spec.HolderIdentity == *claim.Spec.HolderIdentity {
+			return "node" + i + "." + domain, nil
+		}
+	}
+	return "", fmt.Errorf("token %s's join holds no node index yet", tokenID)
+}
+
+// CheckClient says why a kubelet client CSR must not be approved for
+// nodeName, or nil.
+func CheckClient(csr *certificatesv1.CertificateSigningRequest, nodeName string) error {
+	block, _ := pem.Decode(csr.Spec.Request)
+	if block == nil {
+		return errors.New("request is not PEM")
+	}
+	req, err := x509.ParseCertificateRequest(block.Bytes)
+	if err != nil {
+		return fmt.Errorf("request: %w", err)
+	}
+	if req.Subject.CommonName != "system:node:"+nodeName || !slices.Equal(req.Subject.Organization, []string{"system:nodes"}) {
+		return fmt.Errorf("subject %q is not system:node:%s in system:nodes, the node this token joined", req.Subject.String(), nodeName)
+	}
+	if len(req.DNSNames) > 0 || len(req.IPAddresses) > 0 || len(req.EmailAddresses) > 0 || len(req.URIs) > 0 {
+		return errors.New("a client certificate names no hosts")
+	}
+	for _, u := range csr.Spec.Usages {
+		switch u {
+		case certificatesv1.UsageDigitalSignature, certificatesv1.UsageKeyEncipherment, certificatesv1.UsageClientAuth:
+		default:
+			return fmt.Errorf("usage %q is not for a client", u)
+		}
+	}
+	return nil
 }
 
 // Check says why a kubelet serving CSR must not be approved, or nil: it

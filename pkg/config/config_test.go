@@ -133,6 +133,10 @@ func TestBadInput(t *testing.T) {
 		{"endpoint in cluster range", "network:\n  peers:\n  - {index: 2, publicKey: " + key2 + ", endpoint: \"10.88.7.7:51820\"}\n", lanHost, "lies inside the cluster range 10.88.0.0/16"},
 		{"node ip in cluster range", "clusterCIDRv4: 192.168.0.0/16\nserviceCIDRv4: 192.168.0.0/24\n", lanHost, "node IP 192.168.1.10 lies inside the cluster range 192.168.0.0/16"},
 		{"index does not fit", "clusterCIDRv4: 10.88.0.0/20\nnodeIndex: 20\n", lanHost, "nodeIndex 20: node index 20 does not fit in 10.88.0.0/20"},
+		{"relative kubelet root", "runtime:\n  kubeletRootDir: kubelet\n", lanHost, `runtime.kubeletRootDir "kubelet": must be an absolute path`},
+		{"relative cni dir", "runtime:\n  cniPluginDir: cni\n", lanHost, `runtime.cniPluginDir "cni": must be an absolute path`},
+		{"primary taint", "runtime:\n  primaryTaint: sometimes\n", lanHost, `runtime.primaryTaint "sometimes": must be one of auto, always, never`},
+		{"dns upstream name", "runtime:\n  dnsUpstreams: [dns.example]\n", lanHost, `runtime.dnsUpstreams "dns.example": not an IP address or IP:port`},
 		{"peer index does not fit", "clusterCIDRv4: 10.88.0.0/20\nnetwork:\n  peers:\n  - {index: 16, publicKey: " + key2 + ", endpoint: 192.168.1.11}\n", lanHost, "index 16): node index 16 does not fit"},
 	}
 	for _, tc := range cases {
@@ -169,5 +173,19 @@ func TestStaticPeers(t *testing.T) {
 	}
 	if _, err := c.NodeSubnets(256); err == nil {
 		t.Fatal("NodeSubnets(256) in a /16 with /24 subnets: want an error")
+	}
+}
+
+func TestRuntimeDefaultsAndIndex(t *testing.T) {
+	c, err := resolve(t, "runtime:\n  dnsUpstreams: [192.0.2.53, \"[2001:db8::53]:5353\"]\n", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Runtime.PrimaryTaint != TaintAuto || c.KubeletRootDir() != "/var/lib/kubelet" {
+		t.Fatalf("runtime defaults: taint %q, kubelet root %q", c.Runtime.PrimaryTaint, c.KubeletRootDir())
+	}
+	w := c.WithIndex(3)
+	if w.NodeName != "node3.k8s.internal" || w.NodeCIDRs(w.NodeIndex)[0].String() != "10.88.3.0/24" || c.NodeIndex != 1 {
+		t.Fatalf("WithIndex(3): %s %v; original index %d", w.NodeName, w.NodeCIDRs(w.NodeIndex), c.NodeIndex)
 	}
 }

@@ -242,7 +242,7 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	if !validDomain(c.ClusterDomain) {
 		bad("clusterDomain %q: not a DNS domain name", c.ClusterDomain)
 	}
-	c.NodeName = fmt.Sprintf("node%d.%s", c.NodeIndex, c.ClusterDomain)
+	c.NodeName = NodeNameOf(c.NodeIndex, c.ClusterDomain)
 
 	var want4, want6 bool
 	switch c.IPFamily {
@@ -498,6 +498,10 @@ func IPs(addrs []netip.Addr) []net.IP {
 func (c *Config) WithIndex(i int) *Config {
 	n := *c
 	n.NodeIndex = i
-	n.NodeName = fmt.Sprintf("node%d.%s", i, c.ClusterDomain)
+	n.NodeName = NodeNameOf(i, c.ClusterDomain)
 	return &n
 }
+
+// NodeNameOf is node N's name: its Node object, its certificates' CN and
+// its DNS name.
+func NodeNameOf(i int, domain string) string { return fmt.Sprintf("node%d.%s", i, domain) }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/mesh"
 	"github.com/kubenode/kubenode/pkg/netsetup"
@@ -183,13 +184,5 @@ func writeNodesHosts(cfg *config.Config, members []mesh.Member) error {
 			fmt.Fprintf(&b, "%s %s\n", ip, m.NodeName)
 		}
 	}
-	path := nodesHostsFile(cfg)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return fsutil.WriteFileAtomic(nodesHostsFile(cfg), []byte(b.String()), 0o644, 0o755)
 }

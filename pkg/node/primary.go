@@ -90,17 +90,14 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 // Preflight checks what would otherwise fail halfway through start, before
 // anything is written.
 func Preflight(cfg *config.Config) error {
-	for _, dir := range []string{cfg.DataDir, cfg.RunDir} {
-		if err := checkWritable(dir); err != nil {
-			return err
-		}
+	if err := preflightNode(cfg); err != nil {
+		return err
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(bindAddress(cfg), strconv.Itoa(cfg.APIPort)))
 	if err != nil {
 		return fmt.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
 	}
-	l.Close()
-	return preflightNode(cfg)
+	return l.Close()
 }
 
 // preflightNode checks what every node (primary or worker) needs.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/kubenode/kubenode/pkg/components/csrapprover"
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
@@ -62,14 +63,7 @@ func writeJoinState(dataDir string, st *joinState) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return err
-	}
-	tmp := joinStateFile(dataDir) + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, joinStateFile(dataDir))
+	return fsutil.WriteFileAtomic(joinStateFile(dataDir), data, 0o600, 0o700)
 }
 
 // claimToken makes a join token single-use: the first join with it creates
@@ -172,10 +166,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 		return errors.New("this host has not joined a cluster: pass --join TOKEN (`kubenode token create` on the primary prints one)")
 	}
 	if st == nil || st.Index == 0 {
-		if err := firstJoin(ctx, cfg, tok, st, log); err != nil {
-			return err
-		}
-		if st, err = readJoinState(cfg.DataDir); err != nil {
+		if st, err = firstJoin(ctx, cfg, tok, st, log); err != nil {
 			return err
 		}
 	}
@@ -266,12 +257,12 @@ func writeKubeconfig(path string, kc *clientcmdapi.Config) error {
 // firstJoin pins the CA, takes this token for this host, allocates the
 // node index and writes the kubelet's bootstrap kubeconfig. On failure it
 // removes what it wrote, so a failed join leaves nothing half-joined.
-func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *joinState, log logr.Logger) (err error) {
+func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *joinState, log logr.Logger) (_ *joinState, err error) {
 	_, statErr := os.Stat(cfg.DataDir)
 	createdDataDir := errors.Is(statErr, os.ErrNotExist)
 	store, err := pki.Open(cfg.PKIDir())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() {
 		if err == nil {
@@ -288,45 +279,45 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 	if st == nil {
 		b := make([]byte, 8)
 		if _, err := rand.Read(b); err != nil {
-			return err
+			return nil, err
 		}
 		st = &joinState{Server: tok.Server, CAHash: tok.CAHash, ID: hex.EncodeToString(b)}
 	}
 	ca, err := join.FetchCA(ctx, tok.Server, tok.CAHash)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := store.WriteCACert(join.CAPEM(ca)); err != nil {
-		return err
+		return nil, err
 	}
 	if err := writeJoinState(cfg.DataDir, st); err != nil {
-		return err
+		return nil, err
 	}
 	client, err := kubernetes.NewForConfig(&rest.Config{
 		Host: tok.Server, BearerToken: tok.BootstrapToken,
 		TLSClientConfig: rest.TLSClientConfig{CAFile: store.Path("ca.crt")},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	want := cfg.NodeIndex
 	if want == 1 {
 		want = 0 // the default: any free index; 1 is the primary's
 	}
 	if err := claimToken(ctx, client, tok.ID(), st.ID); err != nil {
-		return err
+		return nil, err
 	}
 	if st.Index, err = allocateIndex(ctx, client, st.ID, want); err != nil {
-		return fmt.Errorf("join: %w", err)
+		return nil, fmt.Errorf("join: %w", err)
 	}
 	if err := writeJoinState(cfg.DataDir, st); err != nil {
-		return err
+		return nil, err
 	}
 	if err := writeBootstrapKubeconfig(bootstrapKubeconfig(cfg), st.Server, store.Path("ca.crt"), tok.BootstrapToken); err != nil {
-		return err
+		return nil, err
 	}
 	log.Info("Joined", "server", st.Server, "index", st.Index)
-	return nil
+	return st, nil
 }
 
 // ResetJoin removes a worker's join state and credentials (so the host can

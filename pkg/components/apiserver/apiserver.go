@@ -19,6 +19,7 @@ import (
 	"k8s.io/kubernetes/cmd/kube-apiserver/app/options"
 
 	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
+	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -164,9 +165,8 @@ resources:
         secret: %s
   - identity: {}
 `, base64.StdEncoding.EncodeToString(key))
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(cfg), 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(path, []byte(cfg), 0o600, 0o700); err != nil {
 		return fmt.Errorf("kube-apiserver: write encryption config: %w", err)
 	}
-	return os.Rename(tmp, path)
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+
+	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 )
 
 // CNI describes the pod network: pods are veths on the node's bridge with
@@ -80,18 +82,11 @@ func (c *CNI) write(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("crio: %w", err)
-	}
 	path := filepath.Join(dir, "10-kubenode.conflist")
 	if old, err := os.ReadFile(path); err == nil && string(old) == string(data) {
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("crio: write CNI config: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := fsutil.WriteFileAtomic(path, data, 0o644, 0o755); err != nil {
 		return fmt.Errorf("crio: write CNI config: %w", err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 
 	"google.golang.org/grpc"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
 )
 
 // CRI-O decides whether to put hugepage limits into a container's OCI spec
@@ -46,7 +48,7 @@ func hugetlbUsable() bool {
 				}
 			}
 		case "cgroup2":
-			if !CgroupV1() {
+			if !upstream.CgroupV1() {
 				return true
 			}
 		}
@@ -68,10 +70,4 @@ func dropHugetlbLimits(ctx context.Context, req any, _ *grpc.UnaryServerInfo, ha
 		}
 	}
 	return handler(ctx, req)
-}
-
-// CgroupV1 reports whether /sys/fs/cgroup is a v1 (or hybrid) hierarchy.
-func CgroupV1() bool {
-	_, err := os.Stat("/sys/fs/cgroup/cgroup.controllers")
-	return err != nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 )
 
 // pinns pins a pod's namespaces to files; CRI-O execs it for every pod. It
@@ -31,26 +33,7 @@ func installPinns(dir string) (string, error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return path, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("crio: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".pinns-*")
-	if err != nil {
-		return "", fmt.Errorf("crio: install pinns: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("crio: install pinns: %w", err)
-	}
-	if err := tmp.Chmod(0o755); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("crio: install pinns: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("crio: install pinns: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := fsutil.WriteFileAtomic(path, data, 0o755, 0o755); err != nil {
 		return "", fmt.Errorf("crio: install pinns: %w", err)
 	}
 	return path, nil

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 
+	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -188,8 +190,12 @@ func JoinedNode(ctx context.Context, client kubernetes.Interface, tokenID, domai
 		return "", err
 	}
 	for _, l := range list.Items {
-		if i, ok := strings.CutPrefix(l.Name, IndexLeasePrefix); ok && l.Spec.HolderIdentity != nil && *l.Spec.HolderIdentity == *claim.Spec.HolderIdentity {
-			return "node" + i + "." + domain, nil
+		i, ok := strings.CutPrefix(l.Name, IndexLeasePrefix)
+		if !ok || l.Spec.HolderIdentity == nil || *l.Spec.HolderIdentity != *claim.Spec.HolderIdentity {
+			continue
+		}
+		if n, err := strconv.Atoi(i); err == nil {
+			return config.NodeNameOf(n, domain), nil
 		}
 	}
 	return "", fmt.Errorf("token %s's join holds no node index yet", tokenID)

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -141,20 +140,11 @@ func (k *Kubelet) Configuration() *kubeletv1beta1.KubeletConfiguration {
 		// systemd-inhibitor based graceful shutdown needs logind.
 		ShutdownGracePeriod: metav1.Duration{},
 	}
-	if CgroupV1() {
+	if upstream.CgroupV1() {
 		// kubelet 1.36 refuses cgroup v1 unless told otherwise.
 		c.FailCgroupV1 = ptr.To(false)
 	}
 	return c
-}
-
-// CgroupV1 reports whether /sys/fs/cgroup is a v1 (or hybrid) hierarchy.
-func CgroupV1() bool {
-	var st unix.Statfs_t
-	if err := unix.Statfs("/sys/fs/cgroup", &st); err != nil {
-		return false
-	}
-	return st.Type != unix.CGROUP2_SUPER_MAGIC
 }
 
 // HostResolvConf is the resolver file with the host's real upstreams:
@@ -320,7 +310,7 @@ func ensureCgroupRoot(root string) error {
 	if root == "" {
 		return nil
 	}
-	if !CgroupV1() {
+	if !upstream.CgroupV1() {
 		dir := filepath.Join("/sys/fs/cgroup", root)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("kubelet: cgroup root: %w", err)

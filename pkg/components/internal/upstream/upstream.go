@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/sys/unix"
 	cliflag "k8s.io/component-base/cli/flag"
 	"sigs.k8s.io/yaml"
 
@@ -153,4 +154,15 @@ func WriteConfig(component, path string, obj any) error {
 		return fmt.Errorf("%s: %w", component, err)
 	}
 	return nil
+}
+
+// CgroupV1 reports whether /sys/fs/cgroup is a v1 (or hybrid) hierarchy:
+// the kubelet must then be told not to refuse it, and runc can apply only
+// the controllers a v1 hierarchy mounts.
+func CgroupV1() bool {
+	var st unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/cgroup", &st); err != nil {
+		return false
+	}
+	return st.Type != unix.CGROUP2_SUPER_MAGIC
 }

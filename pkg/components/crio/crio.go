@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/containernetworking/cni/libcni"
 	libconfig "github.com/cri-o/cri-o/pkg/config"
 	"github.com/cri-o/cri-o/server"
 	"github.com/cri-o/cri-o/server/metrics"
@@ -266,6 +267,12 @@ func (c *CRIO) buildConfig(policy string) (*libconfig.Config, error) {
 	cfg.NamespacedAuthDir = c.crioData("auth")
 
 	cfg.NetworkDir = orDefault(c.CNIConfigDir, c.crioRun("cni", "net.d"))
+	// libcni keeps each attachment in its cache and, at CRI-O's start,
+	// garbage-collects every cached attachment of the network that is not
+	// one of this node's pods: with the machine-wide /var/lib/cni, that
+	// tears down the pods of every other node on the host. The cache is a
+	// package variable that CRI-O never sets, so each node gets its own.
+	libcni.CacheDir = c.crioRun("cni", "cache")
 	cfg.PluginDirs = c.CNIPluginDirs
 	if len(cfg.PluginDirs) == 0 {
 		cfg.PluginDirs = []string{DefaultCNIPlugins}

@@ -24,7 +24,8 @@ wgkube and brkube with their addresses and routes, the sysctls it changed
 private key too, unless --keep-key). Other tables, links and routes are
 never touched. On a worker, also its join state and credentials
 (join.json, kubeconfigs, ca.crt, the kubelet's certificates), so the host
-can join again. Refuses while a kubenode process still holds a userspace
+can join again; before that it deletes the worker's Node, so the primary
+frees its node index (or prints the kubectl line to do it there). Refuses while a kubenode process still holds a userspace
 wgkube: stop it first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -41,7 +42,7 @@ wgkube: stop it first.`,
 			done, err := netsetup.Reset(ctx, cfg, klog.Background(), netsetup.ResetOptions{KeepKey: keepKey})
 			if err == nil {
 				var joined []string
-				joined, err = node.ResetJoin(cfg)
+				joined, err = node.ResetJoin(ctx, cfg)
 				done = append(done, joined...)
 			}
 			out := cmd.OutOrStdout()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/join"
+	"github.com/kubenode/kubenode/pkg/node"
+	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
 func newTokenCmd() *cobra.Command {
@@ -46,8 +49,11 @@ func newTokenCreateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(cmd.Context(), joinableTimeout+30*time.Second)
 			defer cancel()
+			if err := waitJoinable(ctx, cfg, client, cmd.ErrOrStderr()); err != nil {
+				return explainAPIError(err, cfg)
+			}
 			tok, expires, err := join.IssueJoinToken(ctx, client, cfg, ttl, description)
 			if err != nil {
 				return explainAPIError(err, cfg)
@@ -207,4 +213,50 @@ func explainAPIError(err error, cfg *config.Config) error {
 		return fmt.Errorf("%w\nthe primary's API does not answer: is `kubenode primary` running with data dir %s?", err, cfg.DataDir)
 	}
 	return err
+}
+
+// joinableTimeout bounds how long token create waits for a starting
+// primary.
+const joinableTimeout = 2 * time.Minute
+
+// waitJoinable waits until the primary would accept a join: every
+// component of the node running with cfg's run dir ready (when its status
+// socket is there) and the RBAC for join tokens applied. A token printed
+// earlier could be used at once and fail with "forbidden".
+func waitJoinable(ctx context.Context, cfg *config.Config, client kubernetes.Interface, w io.Writer) error {
+	deadline := time.Now().Add(joinableTimeout)
+	said := ""
+	for {
+		why := ""
+		if st, err := node.ReadStatus(ctx, cfg); err == nil {
+			for _, c := range st.Components {
+				if c.State != supervisor.StateReady {
+					why = fmt.Sprintf("component %s is %s", c.Name, c.State)
+					break
+				}
+			}
+		}
+		if why == "" {
+			err := join.JoinsAccepted(ctx, client)
+			if err == nil {
+				return nil
+			}
+			if !join.Transient(err) && !errors.Is(err, join.ErrNotJoinable) {
+				return err
+			}
+			why = err.Error()
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the primary does not accept joins after %s: %s (see `kubenode status`)", joinableTimeout, why)
+		}
+		if why != said {
+			fmt.Fprintf(w, "waiting for the primary to accept joins: %s\n", why)
+			said = why
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }

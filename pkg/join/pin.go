@@ -35,12 +35,13 @@ var (
 
 // pinError is an error of one of the kinds above with its own message.
 type pinError struct {
-	kind error
-	msg  string
+	kind  error
+	msg   string
+	cause error // what failed underneath, if anything
 }
 
-func (e *pinError) Error() string { return e.msg }
-func (e *pinError) Unwrap() error { return e.kind }
+func (e *pinError) Error() string   { return e.msg }
+func (e *pinError) Unwrap() []error { return []error{e.kind, e.cause} }
 
 func pinErrorf(kind error, format string, args ...any) error {
 	return &pinError{kind: kind, msg: fmt.Sprintf(format, args...)}
@@ -178,8 +179,10 @@ func FetchCA(ctx context.Context, server, caHash string) (*x509.Certificate, err
 	}
 	raw, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, pinErrorf(ErrUnreachable, "cannot reach the primary's API at %s: %v: check that the join token given to --join is this cluster's (it names %s), that `kubenode primary` runs there, and that the primary's firewall lets TCP port %s in from this machine",
-			addr, unwrapOpError(err), server, portOf(addr))
+		pe := pinErrorf(ErrUnreachable, "cannot reach the primary's API at %s: %v: check that the join token given to --join is this cluster's (it names %s), that `kubenode primary` runs there, and that the primary's firewall lets TCP port %s in from this machine",
+			addr, unwrapOpError(err), server, portOf(addr)).(*pinError)
+		pe.cause = err
+		return nil, pe
 	}
 	defer raw.Close()
 	conn := tls.Client(raw, PinnedTLSConfig(caHash, host))

@@ -54,7 +54,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
 	m.Add(&networkPhase{net: network})
-	rt, err := newRuntime(cfg, primaryCreds(cfg, creds.store), network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
+	rt, err := newRuntime(cfg, primaryCreds(cfg, creds), network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
 	if err != nil {
 		network.Close()
 		return err
@@ -63,7 +63,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}
-	m.Add(&csrapprover.Approver{Kubeconfig: cfg.AdminKubeconfig(), ClusterDomain: cfg.ClusterDomain})
+	m.Add(&csrapprover.Approver{Kubeconfig: cfg.AdminKubeconfig(), Config: cfg})
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
@@ -160,7 +160,7 @@ func primaryAddress(cfg *config.Config) netip.Addr {
 
 // credentials are the files and clients the control plane is wired with.
 type credentials struct {
-	store, front                          *pki.Store
+	store, front, kubeletServing          *pki.Store
 	ca                                    *pki.CA
 	schedulerKubeconfig, controllerConfig string
 	saKey, saPub                          string
@@ -190,10 +190,6 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		{Name: "kube-scheduler", CommonName: "system:kube-scheduler", Client: true, Server: true, IPs: loopback, DNSNames: []string{"localhost"}},
 		{Name: "kube-controller-manager", CommonName: "system:kube-controller-manager", Client: true, Server: true, IPs: loopback, DNSNames: []string{"localhost"}},
 		{Name: "kubelet-client-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Client: true},
-		// The kubelet API's serving certificate: the apiserver verifies it
-		// against the cluster CA for logs, exec and port-forward.
-		{Name: "kubelet-serving-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Server: true,
-			DNSNames: []string{cfg.NodeName}, IPs: append(config.IPs(cfg.NodeIPs), config.IPs(cfg.HostIPs())...)},
 		{Name: "kube-proxy", CommonName: "system:kube-proxy", Client: true},
 		{Name: "coredns", CommonName: CoreDNSUser, Client: true},
 	}
@@ -225,13 +221,33 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 	} else if changed != "" {
 		log.Info("Certificate "+changed, "name", "front-proxy-client")
 	}
+	// Kubelet serving certificates have a CA of their own (see
+	// controllermanager.KubeletServingCAFile); the apiserver verifies
+	// kubelets against it for logs, exec and port-forward.
+	kubeletServing, err := pki.Open(filepath.Join(cfg.PKIDir(), "kubelet-serving"))
+	if err != nil {
+		return nil, err
+	}
+	kubeletServing.CACommonName = "kubenode-kubelet-serving-ca"
+	kubeletServingCA, err := kubeletServing.EnsureCA()
+	if err != nil {
+		return nil, err
+	}
+	if _, changed, err := kubeletServing.EnsureCert(kubeletServingCA, pki.CertSpec{
+		Name: "kubelet-serving-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Server: true,
+		DNSNames: []string{cfg.NodeName}, IPs: append(config.IPs(cfg.NodeIPs), config.IPs(cfg.HostIPs())...),
+	}); err != nil {
+		return nil, err
+	} else if changed != "" {
+		log.Info("Certificate "+changed, "name", "kubelet-serving-"+cfg.NodeName)
+	}
 	saKey, saPub, err := store.EnsureServiceAccountKey()
 	if err != nil {
 		return nil, err
 	}
 	local := "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.APIPort))
 	c := &credentials{
-		store: store, front: front, ca: ca, saKey: saKey, saPub: saPub,
+		store: store, front: front, kubeletServing: kubeletServing, ca: ca, saKey: saKey, saPub: saPub,
 		schedulerKubeconfig: filepath.Join(cfg.DataDir, "kube-scheduler.kubeconfig"),
 		controllerConfig:    filepath.Join(cfg.DataDir, "kube-controller-manager.kubeconfig"),
 	}
@@ -275,6 +291,7 @@ func controlPlane(cfg *config.Config, c *credentials) []supervisor.Component {
 			Files: apiserver.Files{
 				CA: p("ca.crt"), Cert: p("apiserver-chain.crt"), Key: p("apiserver.key"),
 				KubeletClientCert: p("apiserver-kubelet-client.crt"), KubeletClientKey: p("apiserver-kubelet-client.key"),
+				KubeletServingCA:  c.kubeletServing.Path("ca.crt"),
 				ServiceAccountPub: c.saPub, ServiceAccountKey: c.saKey,
 				EncryptionConfig: p("encryption-config.yaml"),
 				FrontProxyCA:     c.front.Path("ca.crt"),
@@ -292,6 +309,7 @@ func controlPlane(cfg *config.Config, c *credentials) []supervisor.Component {
 			Kubeconfig: c.controllerConfig,
 			CertFile:   p("kube-controller-manager.crt"), KeyFile: p("kube-controller-manager.key"),
 			CAFile: p("ca.crt"), CAKeyFile: p("ca.key"),
+			KubeletServingCAFile: c.kubeletServing.Path("ca.crt"), KubeletServingCAKeyFile: c.kubeletServing.Path("ca.key"),
 			ServiceAccountKey: c.saKey,
 			Probe:             c.probe,
 		},

@@ -18,7 +18,6 @@ import (
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/images"
 	"github.com/kubenode/kubenode/pkg/netsetup"
-	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -59,12 +58,12 @@ type runtimeCreds struct {
 	servingCert, servingKey                string // empty: the kubelet asks for one by CSR
 }
 
-func primaryCreds(cfg *config.Config, store *pki.Store) runtimeCreds {
+func primaryCreds(cfg *config.Config, c *credentials) runtimeCreds {
 	return runtimeCreds{
 		kubelet: kubeletKubeconfig(cfg), kubeProxy: kubeProxyKubeconfig(cfg), coreDNS: coreDNSKubeconfig(cfg),
-		caFile:      store.Path("ca.crt"),
-		servingCert: store.Path("kubelet-serving-" + cfg.NodeName + ".crt"),
-		servingKey:  store.Path("kubelet-serving-" + cfg.NodeName + ".key"),
+		caFile:      c.store.Path("ca.crt"),
+		servingCert: c.kubeletServing.Path("kubelet-serving-" + cfg.NodeName + ".crt"),
+		servingKey:  c.kubeletServing.Path("kubelet-serving-" + cfg.NodeName + ".key"),
 	}
 }
 

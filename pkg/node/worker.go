@@ -3,17 +3,20 @@ package node
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-logr/logr"
-	coordinationv1 "k8s.io/api/coordination/v1"
+	certificatesv1 "k8s.io/api/certificates/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -21,7 +24,6 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/kubenode/kubenode/pkg/components/csrapprover"
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
@@ -66,82 +68,108 @@ func writeJoinState(dataDir string, st *joinState) error {
 	return fsutil.WriteFileAtomic(joinStateFile(dataDir), data, 0o600, 0o700)
 }
 
-// claimToken makes a join token single-use: the first join with it creates
-// Lease kubenode-token-ID (atomically); any other host's join fails.
-func claimToken(ctx context.Context, client kubernetes.Interface, tokenID, joinID string) error {
-	leases := client.CoordinationV1().Leases("kube-node-lease")
-	name := csrapprover.TokenLeasePrefix + tokenID
-	_, err := leases.Create(ctx, &coordinationv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/managed-by": "kubenode"}},
-		Spec:       coordinationv1.LeaseSpec{HolderIdentity: &joinID},
-	}, metav1.CreateOptions{})
-	switch {
-	case err == nil:
-		return nil
-	case apierrors.IsUnauthorized(err):
-		return fmt.Errorf("join: the primary does not accept bootstrap token %s (expired, deleted or mistyped): make a new one with `kubenode token create` on the primary", tokenID)
-	case apierrors.IsAlreadyExists(err):
-		l, gerr := leases.Get(ctx, name, metav1.GetOptions{})
-		if gerr == nil && l.Spec.HolderIdentity != nil && *l.Spec.HolderIdentity == joinID {
+// requestJoin files this host's join request with the bootstrap token and
+// waits for the primary's answer: the node index it recorded for this join
+// (see pkg/join/protocol.go).
+func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID string, req join.Request, log logr.Logger) (int, error) {
+	csr, err := join.RequestCSR(req)
+	if err != nil {
+		return 0, err
+	}
+	csrs := client.CertificatesV1().CertificateSigningRequests()
+	err = retryTransient(ctx, log, "file the join request", func() error {
+		_, err := csrs.Create(ctx, csr, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
 			return nil // our own earlier, interrupted attempt
 		}
-		return fmt.Errorf("join: token %s was already used to join another host; tokens are single-use: make a new one with `kubenode token create` on the primary", tokenID)
-	default:
-		return fmt.Errorf("join: claim token %s: %w", tokenID, err)
-	}
-}
-
-// IndexLeasePrefix names the Leases in kube-node-lease that hold node
-// indexes: creating kubenode-index-N succeeds for exactly one caller.
-const IndexLeasePrefix = csrapprover.IndexLeasePrefix
-
-// allocateIndex returns the index whose Lease this join holds, creating the
-// lowest free one (or the configured one) when it holds none.
-func allocateIndex(ctx context.Context, client kubernetes.Interface, id string, want int) (int, error) {
-	leases := client.CoordinationV1().Leases("kube-node-lease")
-	list, err := leases.List(ctx, metav1.ListOptions{})
+		return err
+	})
 	if err != nil {
-		return 0, fmt.Errorf("node index: list leases: %w", err)
+		return 0, joinAPIError(err, tokenID)
 	}
-	for _, l := range list.Items {
-		if i, ok := strings.CutPrefix(l.Name, IndexLeasePrefix); ok && l.Spec.HolderIdentity != nil && *l.Spec.HolderIdentity == id {
-			if n, err := strconv.Atoi(i); err == nil {
-				return n, nil
+	ctx, cancel := context.WithTimeout(ctx, joinAnswerTimeout)
+	defer cancel()
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		got, err := csrs.Get(ctx, csr.Name, metav1.GetOptions{})
+		if err != nil && !join.Transient(err) {
+			return 0, joinAPIError(err, tokenID)
+		}
+		for _, c := range conditionsOf(got) {
+			switch c.Type {
+			case certificatesv1.CertificateDenied:
+				return 0, fmt.Errorf("join: the primary refused the join: %s", c.Message)
+			case certificatesv1.CertificateApproved:
+				return joinedIndex(ctx, client, tokenID, req.JoinID)
 			}
 		}
-	}
-	try := func(n int) (bool, error) {
-		lease := &coordinationv1.Lease{
-			ObjectMeta: metav1.ObjectMeta{Name: IndexLeasePrefix + strconv.Itoa(n), Labels: map[string]string{"app.kubernetes.io/managed-by": "kubenode"}},
-			Spec:       coordinationv1.LeaseSpec{HolderIdentity: &id},
-		}
-		_, err := leases.Create(ctx, lease, metav1.CreateOptions{})
-		if apierrors.IsAlreadyExists(err) {
-			return false, nil
-		}
-		return err == nil, err
-	}
-	if want > 1 {
-		ok, err := try(want)
-		if err != nil {
-			return 0, fmt.Errorf("node index %d: %w", want, err)
-		}
-		if !ok {
-			return 0, fmt.Errorf("node index %d is already taken by another node: remove nodeIndex from the config to get a free one", want)
-		}
-		return want, nil
-	}
-	for n := 2; n <= 255; n++ {
-		ok, err := try(n)
-		if err != nil {
-			return 0, fmt.Errorf("node index %d: %w", n, err)
-		}
-		if ok {
-			return n, nil
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("join: the primary did not answer join request %s within %s: check that `kubenode primary` runs there and is as new as this kubenode (`kubenode status` and `kubenode version` on the primary)", csr.Name, joinAnswerTimeout)
+		case <-time.After(delay):
 		}
 	}
-	return 0, errors.New("node index: all indexes 2..255 are taken")
 }
+
+// joinAnswerTimeout bounds the wait for the primary's csr-approver.
+const joinAnswerTimeout = 2 * time.Minute
+
+func conditionsOf(csr *certificatesv1.CertificateSigningRequest) []certificatesv1.CertificateSigningRequestCondition {
+	if csr == nil {
+		return nil
+	}
+	return csr.Status.Conditions
+}
+
+// joinedIndex reads the index the primary recorded for this join in the
+// token's Lease.
+func joinedIndex(ctx context.Context, client kubernetes.Interface, tokenID, joinID string) (int, error) {
+	l, err := client.CoordinationV1().Leases(join.LeaseNamespace).Get(ctx, join.TokenLeasePrefix+tokenID, metav1.GetOptions{})
+	if err != nil {
+		return 0, joinAPIError(err, tokenID)
+	}
+	if l.Spec.HolderIdentity == nil || *l.Spec.HolderIdentity != joinID {
+		return 0, fmt.Errorf("join: token %s was already used to join another host; tokens are single-use: make a new one with `kubenode token create` on the primary", tokenID)
+	}
+	n, err := strconv.Atoi(l.Annotations[join.AnnotationNodeIndex])
+	if err != nil || n < 2 || n > 255 {
+		return 0, fmt.Errorf("join: the primary's record of token %s names no node index (%q)", tokenID, l.Annotations[join.AnnotationNodeIndex])
+	}
+	return n, nil
+}
+
+// joinAPIError explains an API error of a join.
+func joinAPIError(err error, tokenID string) error {
+	switch {
+	case apierrors.IsUnauthorized(err):
+		return fmt.Errorf("join: the primary does not accept bootstrap token %s (expired, deleted, already used or mistyped; tokens are single-use): make a new one with `kubenode token create` on the primary", tokenID)
+	case apierrors.IsForbidden(err):
+		return fmt.Errorf("join: the primary does not let token %s join (%v): is the primary's kubenode as new as this one?", tokenID, err)
+	}
+	return fmt.Errorf("join: %w", err)
+}
+
+// retryTransient runs f until it succeeds, fails for good, or the primary
+// stayed unavailable for joinRetryFor, saying what it waits for: a worker
+// started together with its primary finds the API refusing connections,
+// or RBAC for joins not yet applied, for a few seconds.
+func retryTransient(ctx context.Context, log logr.Logger, what string, f func() error) error {
+	deadline := time.Now().Add(joinRetryFor)
+	for delay := 500 * time.Millisecond; ; delay = min(2*delay, 10*time.Second) {
+		err := f()
+		if err == nil || !join.Transient(err) || time.Now().Add(delay).After(deadline) {
+			return err
+		}
+		log.Info("Waiting for the primary to accept joins", "step", what, "retryIn", delay, "reason", err.Error())
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
+}
+
+// joinRetryFor is how long a join waits for a primary that is starting.
+var joinRetryFor = 3 * time.Minute
 
 // RunWorker joins the cluster named by token (first start) or rejoins it
 // with the saved identity, then runs the node runtime until ctx ends.
@@ -283,11 +311,17 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 		}
 		st = &joinState{Server: tok.Server, CAHash: tok.CAHash, ID: hex.EncodeToString(b)}
 	}
-	ca, err := join.FetchCA(ctx, tok.Server, tok.CAHash)
-	if err != nil {
+	var ca *x509.Certificate
+	if err := retryTransient(ctx, log, "reach the primary's API", func() (err error) {
+		ca, err = join.FetchCA(ctx, tok.Server, tok.CAHash)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	if err := store.WriteCACert(join.CAPEM(ca)); err != nil {
+		return nil, err
+	}
+	if err := moveAsideForeignKubeletCerts(cfg, ca, log); err != nil {
 		return nil, err
 	}
 	if err := writeJoinState(cfg.DataDir, st); err != nil {
@@ -304,11 +338,8 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 	if want == 1 {
 		want = 0 // the default: any free index; 1 is the primary's
 	}
-	if err := claimToken(ctx, client, tok.ID(), st.ID); err != nil {
+	if st.Index, err = requestJoin(ctx, client, tok.ID(), join.Request{JoinID: st.ID, NodeIPs: cfg.NodeIPs, Index: want}, log); err != nil {
 		return nil, err
-	}
-	if st.Index, err = allocateIndex(ctx, client, st.ID, want); err != nil {
-		return nil, fmt.Errorf("join: %w", err)
 	}
 	if err := writeJoinState(cfg.DataDir, st); err != nil {
 		return nil, err
@@ -321,14 +352,19 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 }
 
 // ResetJoin removes a worker's join state and credentials (so the host can
-// join again, possibly another cluster) and returns what it removed. The
-// node's Node object and index Lease stay in the cluster: delete the Node
-// with kubectl on the primary.
-func ResetJoin(cfg *config.Config) ([]string, error) {
-	if _, err := os.Stat(joinStateFile(cfg.DataDir)); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+// join again, possibly another cluster) and returns what it did. First it
+// deletes the worker's Node with the node's own credentials, so the
+// primary frees its index; when it cannot, it says what to run on the
+// primary instead.
+func ResetJoin(ctx context.Context, cfg *config.Config) ([]string, error) {
+	st, err := readJoinState(cfg.DataDir)
+	if st == nil {
+		return nil, err
 	}
 	var done []string
+	if left := leaveCluster(ctx, cfg, st); left != "" {
+		done = append(done, left)
+	}
 	var errs []error
 	for _, f := range []string{
 		joinStateFile(cfg.DataDir), bootstrapKubeconfig(cfg), kubeletKubeconfig(cfg),
@@ -345,4 +381,96 @@ func ResetJoin(cfg *config.Config) ([]string, error) {
 		done = append(done, "removed "+f)
 	}
 	return done, errors.Join(errs...)
+}
+
+// leaveCluster deletes this worker's Node (NodeRestriction lets a node
+// delete only its own) and says so, or says how to do it by hand.
+func leaveCluster(ctx context.Context, cfg *config.Config, st *joinState) string {
+	pair := filepath.Join(cfg.KubeletRootDir(), "pki", "kubelet-client-current.pem")
+	name := nodeNameOfCert(pair)
+	if name == "" {
+		return ""
+	}
+	client, err := kubernetes.NewForConfig(&rest.Config{
+		Host: st.Server, Timeout: 10 * time.Second,
+		TLSClientConfig: rest.TLSClientConfig{CAFile: filepath.Join(cfg.PKIDir(), "ca.crt"), CertFile: pair, KeyFile: pair},
+	})
+	if err == nil {
+		err = client.CoreV1().Nodes().Delete(ctx, name, metav1.DeleteOptions{})
+	}
+	if err == nil || apierrors.IsNotFound(err) {
+		return fmt.Sprintf("deleted Node %s from the cluster at %s (the primary frees its index)", name, st.Server)
+	}
+	return fmt.Sprintf("could not delete Node %s from the cluster (%v): run `kubenode kubectl delete node %s` on the primary to free its index", name, err, name)
+}
+
+// nodeNameOfCert is NAME of the CN system:node:NAME of the certificate in
+// file, or "".
+func nodeNameOfCert(file string) string {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	for rest := data; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return ""
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return ""
+		}
+		name, _ := strings.CutPrefix(c.Subject.CommonName, "system:node:")
+		if name == c.Subject.CommonName {
+			return ""
+		}
+		return name
+	}
+}
+
+// moveAsideForeignKubeletCerts moves the kubelet's certificate dir aside
+// when it holds a client certificate that the cluster CA did not sign (a
+// host that ran a node of another cluster): the kubelet would present it
+// and loop on Unauthorized instead of bootstrapping a new one.
+func moveAsideForeignKubeletCerts(cfg *config.Config, ca *x509.Certificate, log logr.Logger) error {
+	dir := filepath.Join(cfg.KubeletRootDir(), "pki")
+	file := filepath.Join(dir, "kubelet-client-current.pem")
+	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if signedBy(data, ca) {
+		return nil
+	}
+	aside := fmt.Sprintf("%s.other-cluster-%d", dir, time.Now().Unix())
+	if err := os.Rename(dir, aside); err != nil {
+		return fmt.Errorf("%s is not from this cluster's CA and cannot be moved aside (%v): remove %s and join again", file, err, dir)
+	}
+	log.Info("Moved aside kubelet certificates not signed by this cluster's CA", "from", dir, "to", aside)
+	return nil
+}
+
+// signedBy says whether the first certificate in data verifies against ca.
+func signedBy(data []byte, ca *x509.Certificate) bool {
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return false
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return false
+		}
+		return c.CheckSignatureFrom(ca) == nil
+	}
 }

@@ -27,6 +27,7 @@ import (
 type Files struct {
 	CA, Cert, Key                        string
 	KubeletClientCert, KubeletClientKey  string
+	KubeletServingCA                     string // verifies kubelets' serving certificates
 	ServiceAccountPub, ServiceAccountKey string
 	EncryptionConfig                     string // created with a fresh key when missing
 	// Front proxy: the apiserver's client identity towards aggregated
@@ -86,7 +87,7 @@ func (a *APIServer) args() []string {
 		"encryption-provider-config":       a.Files.EncryptionConfig,
 		"endpoint-reconciler-type":         "lease",
 		"etcd-servers":                     a.EtcdURL,
-		"kubelet-certificate-authority":    a.Files.CA,
+		"kubelet-certificate-authority":    a.Files.KubeletServingCA,
 		"kubelet-client-certificate":       a.Files.KubeletClientCert,
 		"kubelet-client-key":               a.Files.KubeletClientKey,
 		"kubelet-preferred-address-types":  "InternalIP,Hostname",

@@ -22,12 +22,16 @@ type ControllerManager struct {
 	Kubeconfig string
 	CertFile   string // serving certificate for its health port
 	KeyFile    string
-	// CA signs node certificates (kubelet TLS bootstrap) and is handed to
-	// pods as root-ca-file.
+	// CA signs kubelet client and API client certificates (kubelet TLS
+	// bootstrap) and is handed to pods as root-ca-file.
 	CAFile, CAKeyFile string
-	ServiceAccountKey string
-	ExtraArgs         map[string]string
-	Probe             *http.Client
+	// KubeletServingCA signs kubelet serving certificates: a CA of its own,
+	// which no API client trusts, so a node's serving certificate can never
+	// pass for the apiserver. The legacy-unknown signer gets no CA.
+	KubeletServingCAFile, KubeletServingCAKeyFile string
+	ServiceAccountKey                             string
+	ExtraArgs                                     map[string]string
+	Probe                                         *http.Client
 
 	upstream.Runner
 }
@@ -48,12 +52,16 @@ func (c *ControllerManager) Start(ctx context.Context) error {
 		return fmt.Errorf("kube-controller-manager: %w", err)
 	}
 	args := upstream.Args(map[string]string{
-		"authentication-kubeconfig": c.Kubeconfig,
-		"authorization-kubeconfig":  c.Kubeconfig,
-		"bind-address":              "127.0.0.1",
-		"cluster-signing-cert-file": c.CAFile,
-		"cluster-signing-key-file":  c.CAKeyFile,
-		"controllers":               "*,bootstrapsigner,tokencleaner",
+		"authentication-kubeconfig":                       c.Kubeconfig,
+		"authorization-kubeconfig":                        c.Kubeconfig,
+		"bind-address":                                    "127.0.0.1",
+		"cluster-signing-kubelet-client-cert-file":        c.CAFile,
+		"cluster-signing-kubelet-client-key-file":         c.CAKeyFile,
+		"cluster-signing-kube-apiserver-client-cert-file": c.CAFile,
+		"cluster-signing-kube-apiserver-client-key-file":  c.CAKeyFile,
+		"cluster-signing-kubelet-serving-cert-file":       c.KubeletServingCAFile,
+		"cluster-signing-kubelet-serving-key-file":        c.KubeletServingCAKeyFile,
+		"controllers": "*,bootstrapsigner,tokencleaner",
 		// The default 10s is the node's whole stop budget; the apiserver
 		// and etcd stop after this.
 		"controller-shutdown-timeout": "3s",

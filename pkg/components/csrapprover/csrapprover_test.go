@@ -1,7 +1,6 @@
 package csrapprover
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,10 +12,8 @@ import (
 	"testing"
 
 	certificatesv1 "k8s.io/api/certificates/v1"
-	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes/fake"
 )
 
 func csrFor(t *testing.T, cn string, org []string, dns []string, ips []net.IP, usages ...certificatesv1.KeyUsage) *certificatesv1.CertificateSigningRequest {
@@ -72,25 +69,8 @@ func TestCheckServing(t *testing.T) {
 	}
 }
 
-func TestBootstrapClientOnlyForTheJoinedNode(t *testing.T) {
-	holder := func(s string) *string { return &s }
-	client := fake.NewClientset(
-		&coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-node-lease", Name: TokenLeasePrefix + "abcdef"}, Spec: coordinationv1.LeaseSpec{HolderIdentity: holder("join-a")}},
-		&coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-node-lease", Name: IndexLeasePrefix + "2"}, Spec: coordinationv1.LeaseSpec{HolderIdentity: holder("join-b")}},
-		&coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-node-lease", Name: IndexLeasePrefix + "3"}, Spec: coordinationv1.LeaseSpec{HolderIdentity: holder("join-a")}},
-		&coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-node-lease", Name: TokenLeasePrefix + "zzzzzz"}, Spec: coordinationv1.LeaseSpec{HolderIdentity: holder("join-c")}},
-	)
-	ctx := context.Background()
-	name, err := JoinedNode(ctx, client, "abcdef", "k8s.internal")
-	if err != nil || name != "node3.k8s.internal" {
-		t.Fatalf("JoinedNode = %q, %v; want node3.k8s.internal", name, err)
-	}
-	if _, err := JoinedNode(ctx, client, "qqqqqq", "k8s.internal"); err == nil {
-		t.Error("a token that joined nothing named a node")
-	}
-	if _, err := JoinedNode(ctx, client, "zzzzzz", "k8s.internal"); err == nil {
-		t.Error("a token whose join holds no index named a node")
-	}
+func TestCheckClient(t *testing.T) {
+	name := "node3.k8s.internal"
 	clientUsages := []certificatesv1.KeyUsage{certificatesv1.UsageDigitalSignature, certificatesv1.UsageClientAuth}
 	if err := CheckClient(csrFor(t, "system:node:node3.k8s.internal", nodes, nil, nil, clientUsages...), name); err != nil {
 		t.Fatalf("the joined node's client CSR refused: %v", err)

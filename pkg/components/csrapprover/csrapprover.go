@@ -451,7 +451,7 @@ func (r *reviewer) takenAddresses(except string, leases []coordinationv1.Lease) 
 				continue
 			}
 			for _, na := range n.Status.Addresses {
-				if a, err := netip.ParseAddr(na.Address); err == nil {
+				if a, err := netip.ParseAddr(na.Address); err == nil && taken[a.Unmap()] == "" {
 					taken[a.Unmap()] = n.Name
 				}
 			}

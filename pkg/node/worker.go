@@ -71,13 +71,13 @@ func writeJoinState(dataDir string, st *joinState) error {
 // requestJoin files this host's join request with the bootstrap token and
 // waits for the primary's answer: the node index it recorded for this join
 // (see pkg/join/protocol.go).
-func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID string, req join.Request, log logr.Logger) (int, error) {
+func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID string, req join.Request, wait *joinWaiter) (int, error) {
 	csr, err := join.RequestCSR(req)
 	if err != nil {
 		return 0, err
 	}
 	csrs := client.CertificatesV1().CertificateSigningRequests()
-	err = retryTransient(ctx, log, "file the join request", func() error {
+	err = wait.retry(ctx, "file the join request", func() error {
 		_, err := csrs.Create(ctx, csr, metav1.CreateOptions{})
 		if apierrors.IsAlreadyExists(err) {
 			return nil // our own earlier, interrupted attempt
@@ -148,18 +148,48 @@ func joinAPIError(err error, tokenID string) error {
 	return fmt.Errorf("join: %w", err)
 }
 
-// retryTransient runs f until it succeeds, fails for good, or the primary
-// stayed unavailable for joinRetryFor, saying what it waits for: a worker
-// started together with its primary finds the API refusing connections,
-// or RBAC for joins not yet applied, for a few seconds.
-func retryTransient(ctx context.Context, log logr.Logger, what string, f func() error) error {
-	deadline := time.Now().Add(joinRetryFor)
+// joinWaiter retries the steps of a join while the primary is not ready
+// yet, saying what it waits for: a worker started together with its
+// primary finds the API refusing connections, or RBAC for joins not yet
+// applied, for a few seconds.
+type joinWaiter struct {
+	log      logr.Logger
+	deadline time.Time
+	// primaryWasDown: the primary was unavailable during this join, so it
+	// is starting, and until its caches sync it refuses valid tokens too.
+	primaryWasDown bool
+}
+
+// Join waits: at most joinRetryFor for a primary that is unavailable, and
+// unauthorizedGrace for a starting primary to know the token.
+const (
+	joinRetryFor      = 3 * time.Minute
+	unauthorizedGrace = 30 * time.Second
+)
+
+func newJoinWaiter(log logr.Logger) *joinWaiter {
+	return &joinWaiter{log: log, deadline: time.Now().Add(joinRetryFor)}
+}
+
+// retry runs f until it succeeds, fails for good, or the wait is over.
+func (w *joinWaiter) retry(ctx context.Context, what string, f func() error) error {
+	var unauthorizedSince time.Time
 	for delay := 500 * time.Millisecond; ; delay = min(2*delay, 10*time.Second) {
 		err := f()
-		if err == nil || !join.Transient(err) || time.Now().Add(delay).After(deadline) {
+		again := join.Transient(err)
+		if again {
+			w.primaryWasDown = true
+		}
+		if apierrors.IsUnauthorized(err) && w.primaryWasDown {
+			if unauthorizedSince.IsZero() {
+				unauthorizedSince = time.Now()
+			}
+			again = time.Since(unauthorizedSince) < unauthorizedGrace
+		}
+		if !again || time.Now().Add(delay).After(w.deadline) {
 			return err
 		}
-		log.Info("Waiting for the primary to accept joins", "step", what, "retryIn", delay, "reason", err.Error())
+		w.log.Info("Waiting for the primary to accept joins", "step", what, "retryIn", delay, "reason", err.Error())
 		select {
 		case <-ctx.Done():
 			return err
@@ -167,9 +197,6 @@ func retryTransient(ctx context.Context, log logr.Logger, what string, f func() 
 		}
 	}
 }
-
-// joinRetryFor is how long a join waits for a primary that is starting.
-var joinRetryFor = 3 * time.Minute
 
 // RunWorker joins the cluster named by token (first start) or rejoins it
 // with the saved identity, then runs the node runtime until ctx ends.
@@ -312,7 +339,8 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 		st = &joinState{Server: tok.Server, CAHash: tok.CAHash, ID: hex.EncodeToString(b)}
 	}
 	var ca *x509.Certificate
-	if err := retryTransient(ctx, log, "reach the primary's API", func() (err error) {
+	wait := newJoinWaiter(log)
+	if err := wait.retry(ctx, "reach the primary's API", func() (err error) {
 		ca, err = join.FetchCA(ctx, tok.Server, tok.CAHash)
 		return err
 	}); err != nil {
@@ -338,7 +366,7 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 	if want == 1 {
 		want = 0 // the default: any free index; 1 is the primary's
 	}
-	if st.Index, err = requestJoin(ctx, client, tok.ID(), join.Request{JoinID: st.ID, NodeIPs: cfg.NodeIPs, Index: want}, log); err != nil {
+	if st.Index, err = requestJoin(ctx, client, tok.ID(), join.Request{JoinID: st.ID, NodeIPs: cfg.NodeIPs, Index: want}, wait); err != nil {
 		return nil, err
 	}
 	if err := writeJoinState(cfg.DataDir, st); err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -100,10 +101,24 @@ func TestJoinSecurity(t *testing.T) {
 		pair := filepath.Join(h2.root, "kubelet", "pki", "kubelet-client-current.pem")
 		nodeKC := writeTestKubeconfig(t, filepath.Join(h2.root, "node.kubeconfig"), server, caFile,
 			"    client-certificate: "+pair+"\n    client-key: "+pair+"\n")
-		patch := `[{"op":"add","path":"/status/addresses/-","value":{"type":"InternalIP","address":"` + h1.addr4 + `"}},` +
-			`{"op":"add","path":"/status/addresses/-","value":{"type":"InternalIP","address":"10.88.0.1"}}]`
-		if out, err := h2.run("kubectl", "--kubeconfig", nodeKC, "patch", "node", "node2.k8s.internal", "--subresource=status", "--type=json", "-p", patch); err != nil {
-			t.Fatalf("the worker patches its own Node's addresses (admission allows it): %v\n%s", err, out)
+		// A node may update its own status (NodeRestriction) but not read
+		// nodes/status, which kubectl patch does first: PUT it raw.
+		out, err := h2.run("kubectl", "--kubeconfig", nodeKC, "get", "node", "node2.k8s.internal", "-o", "json")
+		if err != nil {
+			t.Fatalf("the worker reads its Node: %v\n%s", err, out)
+		}
+		var nodeObj map[string]any
+		if err := json.Unmarshal([]byte(out), &nodeObj); err != nil {
+			t.Fatal(err)
+		}
+		status := nodeObj["status"].(map[string]any)
+		status["addresses"] = append(status["addresses"].([]any),
+			map[string]any{"type": "InternalIP", "address": h1.addr4}, map[string]any{"type": "InternalIP", "address": "10.88.0.1"})
+		nodeFile := filepath.Join(h2.root, "node.json")
+		b, _ := json.Marshal(nodeObj)
+		write(t, nodeFile, string(b))
+		if out, err := h2.run("kubectl", "--kubeconfig", nodeKC, "replace", "--raw", "/api/v1/nodes/node2.k8s.internal/status", "-f", nodeFile); err != nil {
+			t.Fatalf("the worker puts the primary's address on its own Node (admission allows it): %v\n%s", err, out)
 		}
 		csrFile := filepath.Join(h2.root, "serving-csr.yaml")
 		write(t, csrFile, csrManifest(t, "attack-serving", "kubernetes.io/kubelet-serving", "system:node:node2.k8s.internal",

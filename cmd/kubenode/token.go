@@ -228,7 +228,8 @@ func waitJoinable(ctx context.Context, cfg *config.Config, client kubernetes.Int
 	said := ""
 	for {
 		why := ""
-		if st, err := node.ReadStatus(ctx, cfg); err == nil {
+		st, statusErr := node.ReadStatus(ctx, cfg)
+		if statusErr == nil {
 			for _, c := range st.Components {
 				if c.State != supervisor.StateReady {
 					why = fmt.Sprintf("component %s is %s", c.Name, c.State)
@@ -241,7 +242,8 @@ func waitJoinable(ctx context.Context, cfg *config.Config, client kubernetes.Int
 			if err == nil {
 				return nil
 			}
-			if !join.Transient(err) && !errors.Is(err, join.ErrNotJoinable) {
+			// Without a node running here there is no start to wait for.
+			if statusErr != nil || !join.Transient(err) && !errors.Is(err, join.ErrNotJoinable) {
 				return err
 			}
 			why = err.Error()

@@ -24,7 +24,8 @@ import (
 // and a real worker, and checks the faults around a join:
 //   - a join token can neither write join records (Leases) nor list them,
 //     and its kubelet client CSR for the primary's name is denied;
-//   - a worker started before its primary waits for it, and a kubelet
+//   - a worker started before its primary waits for it, token create on a
+//     starting primary waits until it accepts joins, and a kubelet
 //     certificate of another cluster in its kubelet dir is moved aside;
 //   - a token stops authenticating once its node registered;
 //   - a worker that put the primary's and the API Service's addresses on
@@ -79,7 +80,19 @@ func TestJoinSecurity(t *testing.T) {
 	h2.ensureRuntimeConfig()
 	p2 := h2.start(append(append([]string{"worker"}, h2.nodeArgs()...), "--join", tok)...)
 	p2.waitLog("Waiting for the primary to accept joins", time.Minute)
-	p1 = startPrimary(t, h1)
+	p1 = h1.start(append([]string{"primary"}, h1.nodeArgs()...)...)
+	// token create on a primary that is starting waits until it accepts
+	// joins.
+	eventually(t, 30*time.Second, "the starting primary's status socket", func() error {
+		if !fileExists(filepath.Join(h1.runDir(), "status.sock")) {
+			return fmt.Errorf("no status socket yet")
+		}
+		return nil
+	})
+	if out, err := h1.run(append([]string{"token", "create"}, h1.nodeArgs()...)...); err != nil || !joinLine.MatchString(out) || !strings.Contains(out, "waiting for the primary to accept joins") {
+		t.Fatalf("token create on a starting primary: %v\n%s", err, out)
+	}
+	p1.waitLog("node ready", readyTimeout)
 	p2.waitLog("node ready", readyTimeout)
 	if !strings.Contains(p2.output(), "Moved aside kubelet certificates not signed by this cluster's CA") {
 		t.Fatalf("the worker did not say it moved the other cluster's certificate aside:\n%s", p2.tail(60))

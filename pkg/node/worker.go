@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -439,24 +438,15 @@ func nodeNameOfCert(file string) string {
 	if err != nil {
 		return ""
 	}
-	for rest := data; ; {
-		var b *pem.Block
-		if b, rest = pem.Decode(rest); b == nil {
-			return ""
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return ""
-		}
-		name, _ := strings.CutPrefix(c.Subject.CommonName, "system:node:")
-		if name == c.Subject.CommonName {
-			return ""
-		}
-		return name
+	c, err := pki.ParseCertPEM(data)
+	if err != nil {
+		return ""
 	}
+	name, ok := strings.CutPrefix(c.Subject.CommonName, "system:node:")
+	if !ok {
+		return ""
+	}
+	return name
 }
 
 // moveAsideForeignKubeletCerts moves the kubelet's certificate dir aside
@@ -486,19 +476,6 @@ func moveAsideForeignKubeletCerts(cfg *config.Config, ca *x509.Certificate, log 
 
 // signedBy says whether the first certificate in data verifies against ca.
 func signedBy(data []byte, ca *x509.Certificate) bool {
-	for rest := data; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			return false
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return false
-		}
-		return c.CheckSignatureFrom(ca) == nil
-	}
+	c, err := pki.ParseCertPEM(data)
+	return err == nil && c.CheckSignatureFrom(ca) == nil
 }

@@ -161,9 +161,9 @@ func encodePublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
 
-// parseCertPEM returns the first certificate in data; further blocks (a
+// ParseCertPEM returns the first certificate in data; further blocks (a
 // chain) are ignored.
-func parseCertPEM(data []byte) (*x509.Certificate, error) {
+func ParseCertPEM(data []byte) (*x509.Certificate, error) {
 	rest := data
 	for {
 		var block *pem.Block

@@ -258,7 +258,7 @@ func (s *Store) EnsureCA() (*CA, error) {
 
 // loadCA parses and checks an existing CA pair.
 func (s *Store) loadCA(certFile, keyFile string, certPEM, keyPEM []byte) (*CA, error) {
-	cert, err := parseCertPEM(certPEM)
+	cert, err := ParseCertPEM(certPEM)
 	if err != nil {
 		return nil, fmt.Errorf("pki: parse %s: %v: remove it to recreate it from %s, or restore it from a backup", certFile, err, filepath.Base(keyFile))
 	}
@@ -549,7 +549,7 @@ func (s *Store) EnsureCert(ca *CA, spec CertSpec) (kp *KeyPair, changed string, 
 			certFile, keyFile, filepath.Base(certFile))
 	}
 
-	cert, err := parseCertPEM(certPEM)
+	cert, err := ParseCertPEM(certPEM)
 	if err != nil {
 		return nil, "", fmt.Errorf("pki: parse %s: %v: remove it to regenerate it, or restore it from a backup", certFile, err)
 	}
@@ -752,7 +752,7 @@ func (s *Store) WriteChain(ca *CA, kp *KeyPair, name string) (string, error) {
 // WriteCACert stores a CA certificate received from elsewhere (a worker's
 // copy of the cluster CA, pinned by hash at join) as ca.crt.
 func (s *Store) WriteCACert(certPEM []byte) error {
-	if _, err := parseCertPEM(certPEM); err != nil {
+	if _, err := ParseCertPEM(certPEM); err != nil {
 		return fmt.Errorf("pki: CA certificate: %w", err)
 	}
 	return writeFileAtomic(s.Path("ca.crt"), certPEM, 0o644)

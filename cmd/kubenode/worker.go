@@ -26,6 +26,11 @@ func newWorkerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			lock, err := lockNode(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			if token == "" {
 				token = os.Getenv("KUBENODE_JOIN_TOKEN")
 			}

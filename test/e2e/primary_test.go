@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -15,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/kubenode/kubenode/pkg/images/imagetest"
 )
 
 const readyTimeout = 3 * time.Minute
@@ -350,4 +354,91 @@ func processesInGroup(pgid int) []int {
 		}
 	}
 	return out
+}
+
+// TestSecondInstance: a second kubenode on a running node's data dir (or
+// run dir), from another network namespace, fails at once naming the
+// running node's PID, and changes nothing of it: certificates and
+// kubeconfigs stay byte for byte, its status socket stays, its API answers.
+func TestSecondInstance(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h1, h2 := l.addHost(1), l.addHost(2)
+	p1 := startPrimary(t, h1)
+	pid := p1.cmd.Process.Pid
+	before := nodeFiles(t, h1)
+	archive := filepath.Join(t.TempDir(), "busybox.tar")
+	if err := imagetest.WriteOCIArchive(archive, busyboxImage(t), "localhost/busybox:e2e"); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(h1.root, "config.yaml")
+	inUse := func(what, dir string) string {
+		return fmt.Sprintf("%s %s is in use by kubenode PID %d (kubenode primary, since ", what, dir, pid)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"primary on its data dir", []string{"primary", "--config", config, "--data-dir", h1.dataDir(), "--run-dir", h2.runDir()}, inUse("data dir", h1.dataDir())},
+		{"primary on its run dir", []string{"primary", "--config", config, "--data-dir", h2.dataDir(), "--run-dir", h1.runDir()}, inUse("run dir", h1.runDir())},
+		{"worker on its data dir", []string{"worker", "--config", config, "--data-dir", h1.dataDir(), "--run-dir", h2.runDir()}, inUse("data dir", h1.dataDir())},
+		{"reset", []string{"reset", "--config", config, "--data-dir", h1.dataDir(), "--run-dir", h2.runDir()}, inUse("data dir", h1.dataDir())},
+		{"images import", []string{"images", "import", archive, "--config", config, "--data-dir", h1.dataDir(), "--run-dir", h2.runDir()}, inUse("data dir", h1.dataDir())},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t0 := time.Now()
+			out, err := h2.run(tc.args...)
+			t.Logf("refused after %s: %s", time.Since(t0).Round(time.Millisecond), strings.TrimSpace(out))
+			if err == nil || !strings.Contains(out, tc.want) || !strings.Contains(out, "stop it first") {
+				t.Fatalf("%v, want an error containing %q:\n%s", err, tc.want, out)
+			}
+			for _, dir := range []string{h2.dataDir(), h2.runDir()} {
+				if _, err := os.Stat(dir); err == nil {
+					t.Fatalf("the refused command created %s", dir)
+				}
+			}
+		})
+	}
+	if d := cmp.Diff(before, nodeFiles(t, h1)); d != "" {
+		t.Fatalf("the running node's files changed (-before +after):\n%s", d)
+	}
+	if _, err := os.Stat(filepath.Join(h1.runDir(), "status.sock")); err != nil {
+		t.Fatalf("status socket: %v", err)
+	}
+	if out, err := h1.run(append([]string{"status"}, h1.nodeArgs()...)...); err != nil || !strings.Contains(out, "role:  primary") {
+		t.Fatalf("kubenode status: %v\n%s", err, out)
+	}
+	if out := h1.mustKubectl("get", "nodes", "-o", "name"); strings.TrimSpace(out) != "node/node1.k8s.internal" {
+		t.Fatalf("kubectl get nodes: %q", out)
+	}
+}
+
+// nodeFiles reads the node's credentials: everything under pki, the
+// kubeconfigs and the WireGuard key.
+func nodeFiles(t *testing.T, h *host) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	add := func(p string) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[strings.TrimPrefix(p, h.dataDir()+"/")] = string(b)
+	}
+	filepath.WalkDir(filepath.Join(h.dataDir(), "pki"), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			add(p)
+		}
+		return nil
+	})
+	kcs, _ := filepath.Glob(filepath.Join(h.dataDir(), "*.kubeconfig"))
+	for _, p := range append(kcs, filepath.Join(h.dataDir(), "wireguard", "private.key")) {
+		add(p)
+	}
+	if len(kcs) == 0 || files["pki/apiserver.crt"] == "" {
+		t.Fatalf("no kubeconfigs or apiserver.crt in %s", h.dataDir())
+	}
+	return files
 }

@@ -257,6 +257,14 @@ func TestPrimaryBadInput(t *testing.T) {
 		{name: "conmon missing", config: "runtime:\n  conmonPath: /nonexistent/conmon\n", want: "/nonexistent/conmon is missing or not executable"},
 		{name: "CNI plugins missing", config: "runtime:\n  cniPluginDir: /nonexistent/cni\n", want: `CNI plugin "bridge" not found in [/nonexistent/cni]: install it with ` + "`apt-get install containernetworking-plugins`"},
 		{name: "bad primary taint", config: "runtime:\n  primaryTaint: sometimes\n", want: `runtime.primaryTaint "sometimes": must be one of auto, always, never`},
+		{name: "WireGuard port out of range", config: "network:\n  wireguardPort: 70000\n", want: "network.wireguardPort 70000: must be between 1 and 65535"},
+		{name: "WireGuard port taken", setup: func(t *testing.T) { listenNetInNS(t, h, "udp", 51820) }, want: "WireGuard port 51820/udp is in use by another program"},
+		{name: "no such underlay interface", config: "network:\n  underlayInterface: eth9\n", want: `network.underlayInterface "eth9": no such interface`},
+		{name: "MTU too large for the underlay", config: "network:\n  mtu: 1500\n", want: "network.mtu 1500 does not fit the underlay: eth0 has mtu 1500"},
+		{name: "pod subnet overlaps a host network", setup: func(t *testing.T) {
+			sh(t, "ip", "-n", h.name, "addr", "add", "10.88.1.7/24", "dev", "eth0")
+			t.Cleanup(func() { exec.Command("ip", "-n", h.name, "addr", "del", "10.88.1.7/24", "dev", "eth0").Run() })
+		}, want: "this node's subnet 10.88.1.0/24 overlaps 10.88.1.0/24 on eth0"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -287,10 +295,14 @@ func TestPrimaryBadInput(t *testing.T) {
 
 // listenInNS holds a TCP port on every address inside h's namespace until
 // the test ends.
-func listenInNS(t *testing.T, h *host, port int) {
+func listenInNS(t *testing.T, h *host, port int) { listenNetInNS(t, h, "tcp", port) }
+
+// listenNetInNS holds a TCP or UDP port on every address inside h's
+// namespace until the test ends.
+func listenNetInNS(t *testing.T, h *host, network string, port int) {
 	t.Helper()
 	cmd := exec.Command("nsenter", "--net="+h.ns, "--", os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "E2E_HELPER=listen", fmt.Sprintf("E2E_ADDR=:%d", port))
+	cmd.Env = append(os.Environ(), "E2E_HELPER=listen", "E2E_NET="+network, fmt.Sprintf("E2E_ADDR=:%d", port))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -162,6 +162,7 @@ func TestJoinBadInput(t *testing.T) {
 	if out, err := h1.run(append([]string{"token", "delete", deletedID}, h1.nodeArgs()...)...); err != nil {
 		t.Fatalf("token delete: %v\n%s", err, out)
 	}
+	unused := createToken(t, h1, "--ttl", "1h")
 	expired := createToken(t, h1, "--ttl", "2s")
 	// The apiserver caches token logins for ~10s; neither token was used.
 	time.Sleep(3 * time.Second)
@@ -175,11 +176,15 @@ func TestJoinBadInput(t *testing.T) {
 		{name: "unreachable API", token: unreachable, want: "cannot reach the primary's API at 192.168.77.99:6443"},
 		{name: "deleted token", token: deleted, want: "does not accept bootstrap token " + deletedID},
 		{name: "expired token", token: expired, want: "(expired, deleted or mistyped)"},
+		// Host facts fail before the join: the token stays unused.
+		{name: "no such underlay interface", token: unused, config: "network:\n  underlayInterface: eth9\n", want: `network.underlayInterface "eth9": no such interface`},
+		{name: "WireGuard port out of range", token: unused, config: "network:\n  wireguardPort: 70000\n", want: "network.wireguardPort 70000: must be between 1 and 65535"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			os.RemoveAll(h2.dataDir())
 			os.RemoveAll(h2.runDir())
+			h2.writeConfig(tc.config)
 			h2.ensureRuntimeConfig()
 			args := append([]string{"worker"}, h2.nodeArgs()...)
 			if tc.token != "" {
@@ -199,6 +204,20 @@ func TestJoinBadInput(t *testing.T) {
 			}
 		})
 	}
+	h2.writeConfig("")
+	t.Run("the token of a join that failed on the host is unused", func(t *testing.T) {
+		out, err := h1.run(append([]string{"token", "list"}, h1.nodeArgs()...)...)
+		if err != nil {
+			t.Fatalf("token list: %v\n%s", err, out)
+		}
+		id := tokenField(t, unused, "token")[:6]
+		if !strings.Contains(out, id) {
+			t.Fatalf("token %s is gone:\n%s", id, out)
+		}
+		if _, err := h1.kubectl("-n", "kube-node-lease", "get", "lease", "kubenode-token-"+id); err == nil {
+			t.Fatalf("token %s was claimed by a join that failed on the host", id)
+		}
+	})
 
 	t.Run("a used token and a taken index are refused", func(t *testing.T) {
 		os.RemoveAll(h2.dataDir())

@@ -51,9 +51,16 @@ func (c *ControllerManager) Start(ctx context.Context) error {
 		"authentication-kubeconfig": c.Kubeconfig,
 		"authorization-kubeconfig":  c.Kubeconfig,
 		"bind-address":              "127.0.0.1",
-		"cluster-signing-cert-file": c.CAFile,
-		"cluster-signing-key-file":  c.CAKeyFile,
-		"controllers":               "*,bootstrapsigner,tokencleaner",
+		// One file watcher (an inotify instance) per signer: only the
+		// signers a cluster uses; kubernetes.io/legacy-unknown is for
+		// certificates.k8s.io/v1beta1 CSRs, an API gone since 1.22.
+		"cluster-signing-kubelet-client-cert-file":        c.CAFile,
+		"cluster-signing-kubelet-client-key-file":         c.CAKeyFile,
+		"cluster-signing-kubelet-serving-cert-file":       c.CAFile,
+		"cluster-signing-kubelet-serving-key-file":        c.CAKeyFile,
+		"cluster-signing-kube-apiserver-client-cert-file": c.CAFile,
+		"cluster-signing-kube-apiserver-client-key-file":  c.CAKeyFile,
+		"controllers": "*,bootstrapsigner,tokencleaner",
 		// The default 10s is the node's whole stop budget; the apiserver
 		// and etcd stop after this.
 		"controller-shutdown-timeout": "3s",
@@ -85,6 +92,11 @@ func (c *ControllerManager) Start(ctx context.Context) error {
 	ctx, cancel := c.Context(ctx)
 	cfg, err := s.Config(ctx, app.KnownControllers(), app.ControllersDisabledByDefault(), app.ControllerAliases())
 	if err != nil {
+		cancel()
+		return fmt.Errorf("kube-controller-manager: %w", err)
+	}
+	// Loaded once instead of watched (see upstream.StaticServingCert).
+	if cfg.SecureServing.Cert, err = upstream.StaticServingCert("serving-cert", c.CertFile, c.KeyFile); err != nil {
 		cancel()
 		return fmt.Errorf("kube-controller-manager: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
+	"github.com/kubenode/kubenode/pkg/inotify"
 )
 
 // prerequisite is something the host must provide; fix says how.
@@ -69,10 +71,28 @@ func newCheckCmd() *cobra.Command {
 				}
 				fmt.Fprintf(w, "ok      %-16s %s\n", p.name, where)
 			}
+			checkInotify(w)
 			if missing > 0 {
 				return fmt.Errorf("%d prerequisite(s) missing; `make deps` installs them all on Debian", missing)
 			}
 			return nil
 		},
 	}
+}
+
+// checkInotify warns when this user has fewer inotify instances left than
+// a node process takes: a component would fail at start with "too many
+// open files". A running node's own instances count as used.
+func checkInotify(w io.Writer) {
+	u, err := inotify.Read("/proc", os.Getuid())
+	if err != nil {
+		fmt.Fprintf(w, "warn    %-16s cannot read the limit: %v\n", "inotify", err)
+		return
+	}
+	line, ok := u.Report()
+	if ok {
+		fmt.Fprintf(w, "ok      %-16s %s\n", "inotify", line)
+		return
+	}
+	fmt.Fprintf(w, "warn    %-16s %s\n", "inotify", line)
 }

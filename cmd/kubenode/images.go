@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -14,6 +15,7 @@ import (
 	"go.podman.io/storage"
 
 	"github.com/kubenode/kubenode/pkg/images"
+	"github.com/kubenode/kubenode/pkg/nodelock"
 )
 
 func newImagesCmd() *cobra.Command {
@@ -39,7 +41,22 @@ already present is recognised by its ID and not copied again.
 Archives in DATA-DIR/images are imported when the node starts.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := openImageStore(cmd)
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			// CRI-O of a running node has this store open; its archives
+			// go to DATA-DIR/images instead.
+			lock, err := lockNode(cmd, cfg)
+			var inUse *nodelock.InUseError
+			if errors.As(err, &inUse) {
+				return fmt.Errorf("%w (or copy the archives to %s: a node imports them at its next start)", err, images.ArchiveDir(cfg.DataDir))
+			}
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
+			store, err := images.OpenStore(cfg.DataDir, cfg.RunDir)
 			if err != nil {
 				return err
 			}

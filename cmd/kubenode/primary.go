@@ -21,6 +21,11 @@ func newPrimaryCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			lock, err := lockNode(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			defer klog.Flush()

@@ -39,6 +39,11 @@ wgkube: stop it first.`,
 				cfg = resetDirs(cmd)
 				klog.Background().Info("Config does not resolve; resetting with its directories only", "dataDir", cfg.DataDir, "runDir", cfg.RunDir, "err", err)
 			}
+			lock, err := lockNode(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			done, err := netsetup.Reset(ctx, cfg, klog.Background(), netsetup.ResetOptions{KeepKey: keepKey})
 			if err == nil {
 				var joined []string

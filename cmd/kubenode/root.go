@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/nodelock"
 )
 
 // nodeFlags are shared by every command that acts on this node.
@@ -61,4 +62,11 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 		f.NodeIPs = flags.nodeIPs
 	}
 	return f.Resolve(config.LiveHost{})
+}
+
+// lockNode holds the node's data and run dirs for as long as this command
+// runs: a second kubenode on them fails here, naming the holder's PID,
+// before it writes anything. Every command that writes node state takes it.
+func lockNode(cmd *cobra.Command, cfg *config.Config) (*nodelock.Lock, error) {
+	return nodelock.Node(cfg.DataDir, cfg.RunDir, cmd.CommandPath())
 }

@@ -131,13 +131,9 @@ list). A whole join token (kn1.…) or id.secret is accepted too. Nodes that
 already joined keep working: they have their own certificates.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id := args[0]
-			if strings.HasPrefix(id, join.TokenPrefix) {
-				tok, err := join.Parse(id)
-				if err != nil {
-					return err
-				}
-				id = tok.ID()
+			id, err := join.TokenID(args[0])
+			if err != nil {
+				return err
 			}
 			cfg, client, err := adminClient(cmd)
 			if err != nil {
@@ -148,7 +144,6 @@ already joined keep working: they have their own certificates.`,
 			if err := join.DeleteToken(ctx, client, id); err != nil {
 				return explainAPIError(err, cfg)
 			}
-			id, _, _ = strings.Cut(id, ".")
 			fmt.Fprintf(cmd.OutOrStdout(), "deleted bootstrap token %s\n", id)
 			return nil
 		},

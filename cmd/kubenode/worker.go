@@ -26,8 +26,25 @@ func newWorkerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			lock, err := lockNode(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer lock.Release()
 			if token == "" {
-				token = os.Getenv("KUBENODE_JOIN_TOKEN")
+				// The environment outlives the first start (a unit's
+				// Environment=): once joined, its token is not a request
+				// to join again, unlike --join.
+				if token = os.Getenv("KUBENODE_JOIN_TOKEN"); token != "" {
+					name, err := node.JoinedAs(cfg)
+					if err != nil {
+						return err
+					}
+					if name != "" {
+						klog.Background().Info("KUBENODE_JOIN_TOKEN is set, but this host already joined; not using it (unset it, or run `kubenode reset` to join again)", "node", name)
+						token = ""
+					}
+				}
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()

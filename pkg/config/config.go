@@ -31,11 +31,27 @@ const (
 	DefaultAPIPort       = 6443
 	DefaultWireGuardPort = 51820
 
+	// DNSPort is where CoreDNS answers, on the node's host IPs.
+	DNSPort = 53
+
 	// Node N owns subnet N of the cluster range at these prefix lengths;
 	// subnet 0 holds the service range.
 	nodeMaskV4 = 24
 	nodeMaskV6 = 32
 )
+
+// NodePorts are the TCP ports a node's components listen on besides the
+// API (pkg/components: kubelet, kube-proxy, scheduler, controller-manager,
+// CoreDNS), which apiPort must not take.
+var NodePorts = map[int]string{
+	DNSPort: "CoreDNS",
+	10248:   "the kubelet's health endpoint",
+	10249:   "kube-proxy's metrics",
+	10250:   "the kubelet API",
+	10256:   "kube-proxy's health endpoint",
+	10257:   "kube-controller-manager",
+	10259:   "kube-scheduler",
+}
 
 // Families of addresses a cluster uses.
 const (
@@ -197,23 +213,42 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 
-	if !filepath.IsAbs(c.DataDir) {
-		bad("dataDir %q: must be an absolute path", c.DataDir)
+	for _, d := range []struct{ field, dir, def string }{{"dataDir", c.DataDir, DefaultDataDir}, {"runDir", c.RunDir, DefaultRunDir}} {
+		switch {
+		case !filepath.IsAbs(d.dir):
+			bad("%s %q: must be an absolute path", d.field, d.dir)
+		case filepath.Clean(d.dir) == "/":
+			bad("%s %q: must be a directory of its own, not / (default %s)", d.field, d.dir, d.def)
+		}
 	}
-	if !filepath.IsAbs(c.RunDir) {
-		bad("runDir %q: must be an absolute path", c.RunDir)
+	if filepath.IsAbs(c.DataDir) && filepath.Clean(c.DataDir) == filepath.Clean(c.RunDir) {
+		bad("dataDir and runDir are both %s: they must differ (the image store keeps its data and its runtime state apart)", c.DataDir)
 	}
 	if c.NodeIndex < 1 || c.NodeIndex > 255 {
 		bad("nodeIndex %d: must be between 1 and 255", c.NodeIndex)
 	}
 	if c.APIPort < 1 || c.APIPort > 65535 {
 		bad("apiPort %d: must be between 1 and 65535", c.APIPort)
+	} else if what, ok := NodePorts[c.APIPort]; ok {
+		bad("apiPort %d: %s listens there; choose another port", c.APIPort, what)
+	}
+	if p := c.Network.WireGuardPort; p < 1 || p > 65535 {
+		bad("network.wireguardPort %d: must be between 1 and 65535 (UDP; default %d)", p, DefaultWireGuardPort)
+	} else if p == DNSPort {
+		bad("network.wireguardPort %d: CoreDNS answers on UDP port %d of the node's host IPs; choose another port", p, DNSPort)
 	}
 	if c.Network.MTU != 0 && (c.Network.MTU < 576 || c.Network.MTU > 65535) {
 		bad("network.mtu %d: must be between 576 and 65535", c.Network.MTU)
 	}
 	if c.Network.MTU != 0 && c.Network.MTU < 1280 && c.IPFamily != IPv4Only {
 		bad("network.mtu %d: IPv6 needs at least 1280; raise it or set ipFamily: ipv4", c.Network.MTU)
+	}
+	if u := c.Network.UnderlayInterface; u != "" {
+		if err := validInterfaceName(u); err != nil {
+			bad("network.underlayInterface %q: %v", u, err)
+		} else if u == "brkube" || u == "wgkube" || u == "lo" {
+			bad("network.underlayInterface %q: must be the host's own network interface, not %s", u, u)
+		}
 	}
 	for _, d := range []struct{ field, dir string }{
 		{"runtime.kubeletRootDir", c.Runtime.KubeletRootDir},
@@ -233,10 +268,21 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		bad("runtime.primaryTaint %q: must be one of %s, %s, %s", c.Runtime.PrimaryTaint, TaintAuto, TaintAlways, TaintNever)
 	}
 	for _, u := range c.Runtime.DNSUpstreams {
-		if _, err := netip.ParseAddr(u); err != nil {
-			if _, err := netip.ParseAddrPort(u); err != nil {
+		a, err := netip.ParseAddr(u)
+		if err != nil {
+			ap, perr := netip.ParseAddrPort(u)
+			if perr != nil {
 				bad("runtime.dnsUpstreams %q: not an IP address or IP:port (example: 192.0.2.53 or [2001:db8::53]:53)", u)
+				continue
 			}
+			if ap.Port() == 0 {
+				bad("runtime.dnsUpstreams %q: port 0; leave the port out for 53", u)
+				continue
+			}
+			a = ap.Addr()
+		}
+		if a.IsUnspecified() || a.IsMulticast() {
+			bad("runtime.dnsUpstreams %q: not a resolver's unicast address", u)
 		}
 	}
 	if !validDomain(c.ClusterDomain) {
@@ -273,6 +319,9 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		if cl.IsValid() && cl.Bits() > nodeMaskV4-1 {
 			bad("clusterCIDRv4 %s: must be /%d or larger to hold /%d node subnets", cl, nodeMaskV4-1, nodeMaskV4)
 		}
+		if sv.IsValid() && sv.Bits() > 30 {
+			bad("serviceCIDRv4 %s: too small to hold the API service IP and Services; use /30 or larger (default /24)", sv)
+		}
 		c.ClusterCIDRs = append(c.ClusterCIDRs, cl)
 		c.ServiceCIDRs = append(c.ServiceCIDRs, sv)
 	}
@@ -284,6 +333,9 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		}
 		if sv.IsValid() && sv.Bits() < 108 {
 			bad("serviceCIDRv6 %s: Kubernetes allows at most 20 host bits; use /108 or smaller", sv)
+		}
+		if sv.IsValid() && sv.Bits() > 126 {
+			bad("serviceCIDRv6 %s: too small to hold the API service IP and Services; use /126 or larger (default /112)", sv)
 		}
 		c.ClusterCIDRs = append(c.ClusterCIDRs, cl)
 		c.ServiceCIDRs = append(c.ServiceCIDRs, sv)
@@ -297,12 +349,14 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		}
 	}
 
+	var have4, have6 bool
 	for _, s := range f.NodeIPs {
 		a, err := netip.ParseAddr(s)
 		if err != nil {
 			bad("nodeIPs %q: not an IP address", s)
 			continue
 		}
+		a = a.Unmap()
 		if (a.Is4() && !want4) || (a.Is6() && !want6) {
 			bad("nodeIPs %q: ipFamily is %s", s, c.IPFamily)
 			continue
@@ -311,7 +365,13 @@ func (f *File) Resolve(host Host) (*Config, error) {
 			bad("nodeIPs %q: must be a routable unicast address of this host", s)
 			continue
 		}
-		c.NodeIPs = append(c.NodeIPs, a.Unmap())
+		// The kubelet takes one node IP per family.
+		if (a.Is4() && have4) || (a.Is6() && have6) {
+			bad("nodeIPs %q: at most one IPv4 and one IPv6 address", s)
+			continue
+		}
+		have4, have6 = have4 || a.Is4(), have6 || a.Is6()
+		c.NodeIPs = append(c.NodeIPs, a)
 	}
 
 	if len(errs) == 0 {
@@ -458,6 +518,20 @@ func (c *Config) nodeSubnet(cluster netip.Prefix, i int) (netip.Prefix, error) {
 
 func prefixContains(outer, inner netip.Prefix) bool {
 	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())
+}
+
+// validInterfaceName checks a Linux interface name as the kernel does
+// (dev_valid_name).
+func validInterfaceName(n string) error {
+	switch {
+	case len(n) > 15:
+		return fmt.Errorf("longer than 15 characters, so no interface has this name (see ip link)")
+	case n == "." || n == "..":
+		return errors.New("not an interface name (see ip link)")
+	case strings.ContainsAny(n, "/: \t\n"):
+		return errors.New("interface names hold no '/', ':' or white space (see ip link)")
+	}
+	return nil
 }
 
 func validDomain(d string) bool {

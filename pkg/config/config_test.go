@@ -137,6 +137,33 @@ func TestBadInput(t *testing.T) {
 		{"relative cni dir", "runtime:\n  cniPluginDir: cni\n", lanHost, `runtime.cniPluginDir "cni": must be an absolute path`},
 		{"primary taint", "runtime:\n  primaryTaint: sometimes\n", lanHost, `runtime.primaryTaint "sometimes": must be one of auto, always, never`},
 		{"dns upstream name", "runtime:\n  dnsUpstreams: [dns.example]\n", lanHost, `runtime.dnsUpstreams "dns.example": not an IP address or IP:port`},
+		{"wireguard port too large", "network:\n  wireguardPort: 70000\n", lanHost, "network.wireguardPort 70000: must be between 1 and 65535"},
+		{"wireguard port negative", "network:\n  wireguardPort: -5\n", lanHost, "network.wireguardPort -5: must be between 1 and 65535"},
+		{"wireguard port is DNS", "network:\n  wireguardPort: 53\n", lanHost, "network.wireguardPort 53: CoreDNS answers on UDP port 53"},
+		{"api port negative", "apiPort: -1\n", lanHost, "apiPort -1: must be between 1 and 65535"},
+		{"api port too large", "apiPort: 65536\n", lanHost, "apiPort 65536: must be between 1 and 65535"},
+		{"api port is the kubelet's", "apiPort: 10250\n", lanHost, "apiPort 10250: the kubelet API listens there"},
+		{"node index negative", "nodeIndex: -1\n", lanHost, "nodeIndex -1: must be between 1 and 255"},
+		{"mtu too small", "ipFamily: ipv4\nnetwork:\n  mtu: 100\n", lanHost, "network.mtu 100: must be between 576 and 65535"},
+		{"mtu too large", "network:\n  mtu: 70000\n", lanHost, "network.mtu 70000: must be between 576 and 65535"},
+		{"underlay name with a slash", "network:\n  underlayInterface: eth0/1\n", lanHost, `network.underlayInterface "eth0/1": interface names hold no '/'`},
+		{"underlay name too long", "network:\n  underlayInterface: enp0s31f6-uplink0\n", lanHost, `network.underlayInterface "enp0s31f6-uplink0": longer than 15 characters`},
+		{"underlay is kubenode's", "network:\n  underlayInterface: wgkube\n", lanHost, `network.underlayInterface "wgkube": must be the host's own network interface`},
+		{"data dir is /", "dataDir: /\n", lanHost, `dataDir "/": must be a directory of its own`},
+		{"run dir is the data dir", "dataDir: /srv/kn\nrunDir: /srv/kn/\n", lanHost, "dataDir and runDir are both /srv/kn: they must differ"},
+		{"service range v4 too small", "serviceCIDRv4: 10.88.0.0/31\n", lanHost, "serviceCIDRv4 10.88.0.0/31: too small"},
+		{"service range v6 too small", "serviceCIDRv6: fd88::/127\n", lanHost, "serviceCIDRv6 fd88::/127: too small"},
+		{"cluster range v6 too small", "clusterCIDRv6: fd88::/32\n", lanHost, "clusterCIDRv6 fd88::/32: must be /31 or larger"},
+		{"two v4 node ips", "nodeIPs: [192.168.1.10, 192.168.1.11]\n", lanHost, `nodeIPs "192.168.1.11": at most one IPv4 and one IPv6 address`},
+		{"dns upstream port 0", "runtime:\n  dnsUpstreams: [\"192.0.2.53:0\"]\n", lanHost, `runtime.dnsUpstreams "192.0.2.53:0": port 0`},
+		{"dns upstream unspecified", "runtime:\n  dnsUpstreams: [0.0.0.0]\n", lanHost, `runtime.dnsUpstreams "0.0.0.0": not a resolver's unicast address`},
+		{"relative pod logs dir", "runtime:\n  podLogsDir: logs\n", lanHost, `runtime.podLogsDir "logs": must be an absolute path`},
+		{"relative cgroup root", "runtime:\n  cgroupRoot: kubepods\n", lanHost, `runtime.cgroupRoot "kubepods": must be an absolute path`},
+		{"relative runc", "runtime:\n  runcPath: runc\n", lanHost, `runtime.runcPath "runc": must be an absolute path`},
+		{"relative conmon", "runtime:\n  conmonPath: conmon\n", lanHost, `runtime.conmonPath "conmon": must be an absolute path`},
+		{"relative run dir", "runDir: run\n", lanHost, `runDir "run": must be an absolute path`},
+		{"bad domain", "clusterDomain: k8s_internal\n", lanHost, `clusterDomain "k8s_internal": not a DNS domain name`},
+		{"peer index negative", "network:\n  peers:\n  - {index: -2, publicKey: " + key2 + ", endpoint: 192.168.1.11}\n", lanHost, "network.peers: index -2: must be between 1 and 255"},
 		{"peer index does not fit", "clusterCIDRv4: 10.88.0.0/20\nnetwork:\n  peers:\n  - {index: 16, publicKey: " + key2 + ", endpoint: 192.168.1.11}\n", lanHost, "index 16): node index 16 does not fit"},
 	}
 	for _, tc := range cases {
@@ -187,5 +214,15 @@ func TestRuntimeDefaultsAndIndex(t *testing.T) {
 	w := c.WithIndex(3)
 	if w.NodeName != "node3.k8s.internal" || w.NodeCIDRs(w.NodeIndex)[0].String() != "10.88.3.0/24" || c.NodeIndex != 1 {
 		t.Fatalf("WithIndex(3): %s %v; original index %d", w.NodeName, w.NodeCIDRs(w.NodeIndex), c.NodeIndex)
+	}
+}
+
+// Every range problem is reported at once, not one per run.
+func TestBadInputAllAtOnce(t *testing.T) {
+	_, err := resolve(t, "apiPort: 70000\nnodeIndex: 256\nnetwork:\n  wireguardPort: -5\n  mtu: 10\n", lanHost)
+	for _, want := range []string{"apiPort 70000", "nodeIndex 256", "network.wireguardPort -5", "network.mtu 10"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
 	}
 }

@@ -164,9 +164,9 @@ func parseSecretName(name string) (string, bool) {
 // DeleteToken deletes the bootstrap token with this ID. A whole
 // "<id>.<secret>" is accepted too; only its ID is used.
 func DeleteToken(ctx context.Context, client kubernetes.Interface, id string) error {
-	id, _, _ = strings.Cut(strings.TrimSpace(id), ".")
-	if !bootstraputil.IsValidBootstrapTokenID(id) {
-		return fmt.Errorf("%q is not a bootstrap token ID (6 characters of a-z and 0-9, the ID column of `kubenode token list`)", id)
+	id, err := TokenID(id)
+	if err != nil {
+		return err
 	}
 	secrets := client.CoreV1().Secrets(metav1.NamespaceSystem)
 	name := bootstraputil.BootstrapTokenSecretName(id)

@@ -182,6 +182,14 @@ func TestListAndDeleteTokens(t *testing.T) {
 	if err := DeleteToken(ctx, client, "Not-An-ID"); err == nil || !strings.Contains(err.Error(), "is not a bootstrap token ID") {
 		t.Fatalf("bad id: %v", err)
 	}
+	// A path is refused by name, before any API call.
+	calls := len(client.Actions())
+	if err := DeleteToken(ctx, client, "../../x"); err == nil || !strings.Contains(err.Error(), `"../../x" is not a bootstrap token ID: an ID is 6 characters of a-z and 0-9`) {
+		t.Fatalf("path as id: %v", err)
+	}
+	if len(client.Actions()) != calls {
+		t.Fatalf("a bad ID reached the API: %v", client.Actions()[calls:])
+	}
 	if err := DeleteToken(ctx, client, "zzzzzz"); err == nil || !strings.Contains(err.Error(), "not a bootstrap token: not deleting it") {
 		t.Fatalf("opaque Secret: %v", err)
 	}

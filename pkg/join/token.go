@@ -109,6 +109,28 @@ func Parse(s string) (Token, error) {
 	return t, nil
 }
 
+// TokenID returns the bootstrap token ID that s names: the ID itself (the
+// ID column of `kubenode token list`), id.secret, or a whole kn1. join
+// token. Anything else is an error that shows what an ID looks like, so a
+// mistyped argument never reaches the API.
+func TokenID(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	switch {
+	case bootstraputil.IsValidBootstrapTokenID(t):
+		return t, nil
+	case bootstraputil.IsValidBootstrapToken(t):
+		id, _, _ := strings.Cut(t, ".")
+		return id, nil
+	case strings.HasPrefix(t, TokenPrefix):
+		tok, err := Parse(t)
+		if err != nil {
+			return "", err
+		}
+		return tok.ID(), nil
+	}
+	return "", fmt.Errorf("%q is not a bootstrap token ID: an ID is 6 characters of a-z and 0-9 (e.g. 07401b), the ID column of `kubenode token list`; id.secret or a whole %s… join token work too", s, TokenPrefix)
+}
+
 // otherVersion recognises "knN." prefixes of other formats.
 func otherVersion(s string) (string, bool) {
 	v, _, ok := strings.Cut(s, ".")

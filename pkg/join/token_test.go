@@ -112,3 +112,31 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestTokenID(t *testing.T) {
+	good := Token{Server: "https://192.168.1.10:6443", CAHash: "sha256:" + strings.Repeat("ab", 32), BootstrapToken: "abc123.0123456789abcdef"}
+	for _, tc := range []struct{ in, id, err string }{
+		{in: "abc123", id: "abc123"},
+		{in: " abc123\n", id: "abc123"},
+		{in: "abc123.0123456789abcdef", id: "abc123"},
+		{in: good.String(), id: "abc123"},
+		{in: "../../x", err: `"../../x" is not a bootstrap token ID: an ID is 6 characters of a-z and 0-9`},
+		{in: ".", err: `"." is not a bootstrap token ID`},
+		{in: "", err: `"" is not a bootstrap token ID`},
+		{in: "ABC123", err: `"ABC123" is not a bootstrap token ID`},
+		{in: "abc1234", err: `"abc1234" is not a bootstrap token ID`},
+		{in: "abc123.short", err: `"abc123.short" is not a bootstrap token ID`},
+		{in: "kn1.garbled!", err: "the join token is truncated or garbled"},
+	} {
+		id, err := TokenID(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("TokenID(%q) = %q, %v; want an error with %q", tc.in, id, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || id != tc.id {
+			t.Errorf("TokenID(%q) = %q, %v; want %q", tc.in, id, err, tc.id)
+		}
+	}
+}

@@ -121,6 +121,9 @@ func (h *linuxHost) Facts(_ context.Context, q FactsQuery) (*Facts, error) {
 		f.HostPrefixes = append(f.HostPrefixes, HostPrefix{Link: name, Prefix: p.Masked()})
 	}
 	f.KernelWireGuard, f.WireGuardReason = kernelWireGuard()
+	if _, err := os.Stat("/dev/net/tun"); err != nil {
+		f.NoTUN = true
+	}
 	return f, nil
 }
 
@@ -455,6 +458,30 @@ func (h *linuxHost) Close() error {
 	}
 	if wg != nil {
 		wg.Close()
+	}
+	return nil
+}
+
+// checkWireGuardPort fails when another program holds the WireGuard UDP
+// port, unless that is a wgkube of ours (a kernel device that outlives the
+// process, or a userspace one that `kubenode network apply` holds).
+func checkWireGuardPort(port int, v6 bool) error {
+	if _, err := netlink.LinkByName(WireGuardName); err == nil {
+		return nil
+	}
+	nets := []string{"udp4"}
+	if v6 {
+		nets = append(nets, "udp6")
+	}
+	for _, n := range nets {
+		c, err := net.ListenUDP(n, &net.UDPAddr{Port: port})
+		if err != nil {
+			if errors.Is(err, unix.EADDRINUSE) {
+				return fmt.Errorf("WireGuard port %d/udp is in use by another program (ss -lunp 'sport = :%d'): stop it or set network.wireguardPort", port, port)
+			}
+			continue // e.g. no IPv6 address family: WireGuard does without it too
+		}
+		c.Close()
 	}
 	return nil
 }

@@ -463,6 +463,13 @@ func TestBadInput(t *testing.T) {
 		}, want: "peer 256: index must be between 1 and 255"},
 		{name: "underlay mtu too small for ipv6", facts: func(f *Facts) { f.UnderlayMTU = 1340 },
 			want: "wgkube mtu would be 1260 (underlay eth0 mtu 1340 - 80), below IPv6's minimum of 1280"},
+		{name: "mtu larger than the underlay allows", yaml: "network:\n  mtu: 1500\n",
+			want: "network.mtu 1500 does not fit the underlay: eth0 has mtu 1500 and WireGuard takes 80 of it, so at most 1420"},
+		{name: "no kernel WireGuard and no TUN", facts: func(f *Facts) {
+			f.KernelWireGuard, f.WireGuardReason, f.NoTUN = false, "kernel 6.1 has no wireguard module", true
+		},
+			want: "WireGuard: kernel 6.1 has no wireguard module, and there is no /dev/net/tun"},
+		{name: "kernel WireGuard needs no TUN", facts: func(f *Facts) { f.KernelWireGuard, f.NoTUN = true, true }},
 		{name: "small mtu fine for ipv4 only", yaml: "ipFamily: ipv4\n", facts: func(f *Facts) { f.UnderlayMTU = 1340 }},
 		{name: "pod subnet overlaps a host network", facts: func(f *Facts) {
 			f.HostPrefixes = append(f.HostPrefixes, HostPrefix{Link: "eth1", Prefix: netip.MustParsePrefix("10.88.3.0/24")})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -126,6 +127,52 @@ func (n *Network) Plan(ctx context.Context) (*Plan, error) {
 	}
 	p, _, err := n.plan(ctx, key)
 	return p, err
+}
+
+// Check computes the plan's desired state against the host (underlay,
+// MTU, IPv6, the host's networks, the peers), changing nothing, not even
+// the key: a node calls it before it writes its state, so bad input fails
+// before anything is written.
+func (n *Network) Check(ctx context.Context) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	key, err := loadKey(KeyFile(n.cfg))
+	if err != nil {
+		return err
+	}
+	_, err = n.desired(ctx, key)
+	return err
+}
+
+// CheckHost checks what the network phase needs of this host whatever the
+// node's index (a worker learns it only when it joins): the underlay the
+// config names or that holds the node IP, an MTU that fits it, IPv6 when
+// the cluster uses it, a way to run WireGuard, a free WireGuard port and
+// the nft command. It changes nothing.
+func CheckHost(ctx context.Context, cfg *config.Config) error {
+	h := newLinuxHost(cfg, logr.Discard())
+	defer h.Close()
+	q := FactsQuery{Underlay: cfg.Network.UnderlayInterface}
+	if len(cfg.NodeIPs) > 0 {
+		q.NodeIP = cfg.NodeIPs[0]
+	}
+	for _, p := range cfg.ClusterCIDRs {
+		q.IPv6 = q.IPv6 || p.Addr().Is6()
+	}
+	f, err := h.Facts(ctx, q)
+	if err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
+	if _, _, err := checkFacts(cfg, f); err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
+	if err := checkWireGuardPort(cfg.Network.WireGuardPort, !f.NoIPv6); err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
+	if _, err := exec.LookPath("nft"); err != nil {
+		return errors.New("network: the nft command is missing (kubenode builds its firewall table with it): apt-get install nftables")
+	}
+	return nil
 }
 
 // Apply brings the host to the desired state; see Sync.

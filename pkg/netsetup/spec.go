@@ -72,6 +72,8 @@ type Facts struct {
 	KernelWireGuard bool
 	// WireGuardReason says why KernelWireGuard is what it is.
 	WireGuardReason string
+	// NoTUN: there is no /dev/net/tun for a userspace wgkube.
+	NoTUN bool
 	// HostPrefixes are the networks on links other than kubenode's, so that
 	// a pod subnet that would shadow one of them is caught before apply.
 	HostPrefixes []HostPrefix
@@ -259,27 +261,9 @@ func Desired(cfg *config.Config, peers []WireGuardPeer, f *Facts, publicKey wgty
 		Underlay:    f.Underlay,
 		UnderlayMTU: f.UnderlayMTU,
 	}
-	if v6 && f.NoIPv6 {
-		return nil, fmt.Errorf("ipFamily %s needs IPv6, which this kernel has disabled (ipv6.disable=1): enable it, or set ipFamily: ipv4", cfg.IPFamily)
-	}
-	if f.Underlay == "" {
-		return nil, errors.New("no underlay interface: set network.underlayInterface or --node-ip")
-	}
-	if f.Underlay == BridgeName || f.Underlay == WireGuardName {
-		return nil, fmt.Errorf("underlay interface %s is one of kubenode's own links; set network.underlayInterface or --node-ip to the host's real network", f.Underlay)
-	}
-	switch {
-	case cfg.Network.MTU != 0:
-		s.MTU, s.MTUSource = cfg.Network.MTU, "network.mtu"
-	default:
-		s.MTU = f.UnderlayMTU - wireGuardOverhead
-		s.MTUSource = fmt.Sprintf("underlay %s mtu %d - %d", f.Underlay, f.UnderlayMTU, wireGuardOverhead)
-	}
-	if v6 && s.MTU < minIPv6MTU {
-		return nil, fmt.Errorf("wgkube mtu would be %d (%s), below IPv6's minimum of %d: raise the underlay MTU, set network.mtu to at least %d, or set ipFamily: ipv4", s.MTU, s.MTUSource, minIPv6MTU, minIPv6MTU)
-	}
-	if s.MTU < 576 {
-		return nil, fmt.Errorf("wgkube mtu would be %d (%s): too small; raise the underlay MTU or set network.mtu", s.MTU, s.MTUSource)
+	var err error
+	if s.MTU, s.MTUSource, err = checkFacts(cfg, f); err != nil {
+		return nil, err
 	}
 
 	own, err := cfg.NodeSubnets(cfg.NodeIndex)
@@ -377,6 +361,43 @@ func Desired(cfg *config.Config, peers []WireGuardPeer, f *Facts, publicKey wgty
 	}
 	s.Table = firewall(cfg, s, peers, hostIPs)
 	return s, nil
+}
+
+// checkFacts checks the host facts that do not depend on the node's index
+// or peers (so a worker can check them before it joins) and returns the
+// MTU of wgkube, brkube and pods, and how it was chosen.
+func checkFacts(cfg *config.Config, f *Facts) (int, string, error) {
+	v6 := false
+	for _, p := range cfg.ClusterCIDRs {
+		v6 = v6 || p.Addr().Is6()
+	}
+	if v6 && f.NoIPv6 {
+		return 0, "", fmt.Errorf("ipFamily %s needs IPv6, which this kernel has disabled (ipv6.disable=1): enable it, or set ipFamily: ipv4", cfg.IPFamily)
+	}
+	if f.Underlay == "" {
+		return 0, "", errors.New("no underlay interface: set network.underlayInterface or --node-ip")
+	}
+	if f.Underlay == BridgeName || f.Underlay == WireGuardName {
+		return 0, "", fmt.Errorf("underlay interface %s is one of kubenode's own links; set network.underlayInterface or --node-ip to the host's real network", f.Underlay)
+	}
+	if !f.KernelWireGuard && f.NoTUN {
+		return 0, "", fmt.Errorf("WireGuard: %s, and there is no /dev/net/tun for the userspace device: load the tun module (modprobe tun) or the wireguard module", f.WireGuardReason)
+	}
+	fits := f.UnderlayMTU - wireGuardOverhead
+	mtu, source := fits, fmt.Sprintf("underlay %s mtu %d - %d", f.Underlay, f.UnderlayMTU, wireGuardOverhead)
+	if cfg.Network.MTU != 0 {
+		mtu, source = cfg.Network.MTU, "network.mtu"
+		if mtu > fits {
+			return 0, "", fmt.Errorf("network.mtu %d does not fit the underlay: %s has mtu %d and WireGuard takes %d of it, so at most %d; lower network.mtu or leave it out", mtu, f.Underlay, f.UnderlayMTU, wireGuardOverhead, fits)
+		}
+	}
+	if v6 && mtu < minIPv6MTU {
+		return 0, "", fmt.Errorf("wgkube mtu would be %d (%s), below IPv6's minimum of %d: raise the underlay MTU, set network.mtu to at least %d, or set ipFamily: ipv4", mtu, source, minIPv6MTU, minIPv6MTU)
+	}
+	if mtu < 576 {
+		return 0, "", fmt.Errorf("wgkube mtu would be %d (%s): too small; raise the underlay MTU or set network.mtu", mtu, source)
+	}
+	return mtu, source, nil
 }
 
 // linkSysctls keep IPv6 autoconfiguration off kubenode's links, even in an

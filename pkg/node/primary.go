@@ -47,6 +47,12 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	if err != nil {
 		return err
 	}
+	// The whole plan against the host (this node's and the peers' subnets
+	// against the host's networks too), before the PKI is written.
+	if err := network.Check(ctx); err != nil {
+		network.Close()
+		return err
+	}
 	creds, err := ensurePKI(cfg, log)
 	if err != nil {
 		network.Close()
@@ -110,7 +116,13 @@ func preflightNode(cfg *config.Config) error {
 	if err := checkNodePorts(cfg); err != nil {
 		return err
 	}
-	return crio.CheckHost(cfg.Runtime.RuncPath, cfg.Runtime.ConmonPath, cniPluginDirs(cfg))
+	if err := crio.CheckHost(cfg.Runtime.RuncPath, cfg.Runtime.ConmonPath, cniPluginDirs(cfg)); err != nil {
+		return err
+	}
+	// The host facts the network phase needs (underlay, MTU, WireGuard
+	// port), so that a bad one fails here and not after the node's state
+	// (or a worker's join) is written.
+	return netsetup.CheckHost(context.Background(), cfg)
 }
 
 // checkWritable finds the nearest existing ancestor of dir and checks that

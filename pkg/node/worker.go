@@ -215,6 +215,11 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 		if st != nil && (st.Server != tok.Server || st.CAHash != tok.CAHash) {
 			return fmt.Errorf("this host already joined the cluster at %s (CA %s): run `kubenode reset` before joining another", st.Server, st.CAHash)
 		}
+		// A finished join keeps its identity: a new token would silently
+		// do nothing, so say so (an interrupted one, index 0, goes on).
+		if st != nil && st.Index != 0 {
+			return fmt.Errorf("this host already joined the cluster at %s as %s; the token is not used: start it without --join (later starts need none), or to join again run `kubenode reset` first", st.Server, config.NodeNameOf(st.Index, cfg.ClusterDomain))
+		}
 	}
 	if st == nil && token == "" {
 		return errors.New("this host has not joined a cluster: pass --join TOKEN (`kubenode token create` on the primary prints one)")

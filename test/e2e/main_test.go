@@ -95,9 +95,16 @@ func helperGet() int {
 	return 0
 }
 
-// helperListen holds E2E_ADDR until killed, printing "listening" once bound.
+// helperListen holds E2E_ADDR (TCP, or UDP with E2E_NET=udp) until killed,
+// printing "listening" once bound.
 func helperListen() int {
-	l, err := net.Listen("tcp", os.Getenv("E2E_ADDR"))
+	var l io.Closer
+	var err error
+	if os.Getenv("E2E_NET") == "udp" {
+		l, err = net.ListenPacket("udp", os.Getenv("E2E_ADDR"))
+	} else {
+		l, err = net.Listen("tcp", os.Getenv("E2E_ADDR"))
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -15,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/kubenode/kubenode/pkg/images/imagetest"
 )
 
 const readyTimeout = 3 * time.Minute
@@ -253,6 +257,14 @@ func TestPrimaryBadInput(t *testing.T) {
 		{name: "conmon missing", config: "runtime:\n  conmonPath: /nonexistent/conmon\n", want: "/nonexistent/conmon is missing or not executable"},
 		{name: "CNI plugins missing", config: "runtime:\n  cniPluginDir: /nonexistent/cni\n", want: `CNI plugin "bridge" not found in [/nonexistent/cni]: install it with ` + "`apt-get install containernetworking-plugins`"},
 		{name: "bad primary taint", config: "runtime:\n  primaryTaint: sometimes\n", want: `runtime.primaryTaint "sometimes": must be one of auto, always, never`},
+		{name: "WireGuard port out of range", config: "network:\n  wireguardPort: 70000\n", want: "network.wireguardPort 70000: must be between 1 and 65535"},
+		{name: "WireGuard port taken", setup: func(t *testing.T) { listenNetInNS(t, h, "udp", 51820) }, want: "WireGuard port 51820/udp is in use by another program"},
+		{name: "no such underlay interface", config: "network:\n  underlayInterface: eth9\n", want: `network.underlayInterface "eth9": no such interface`},
+		{name: "MTU too large for the underlay", config: "network:\n  mtu: 1500\n", want: "network.mtu 1500 does not fit the underlay: eth0 has mtu 1500"},
+		{name: "pod subnet overlaps a host network", setup: func(t *testing.T) {
+			sh(t, "ip", "-n", h.name, "addr", "add", "10.88.1.7/24", "dev", "eth0")
+			t.Cleanup(func() { exec.Command("ip", "-n", h.name, "addr", "del", "10.88.1.7/24", "dev", "eth0").Run() })
+		}, want: "this node's subnet 10.88.1.0/24 overlaps 10.88.1.0/24 on eth0"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -283,10 +295,14 @@ func TestPrimaryBadInput(t *testing.T) {
 
 // listenInNS holds a TCP port on every address inside h's namespace until
 // the test ends.
-func listenInNS(t *testing.T, h *host, port int) {
+func listenInNS(t *testing.T, h *host, port int) { listenNetInNS(t, h, "tcp", port) }
+
+// listenNetInNS holds a TCP or UDP port on every address inside h's
+// namespace until the test ends.
+func listenNetInNS(t *testing.T, h *host, network string, port int) {
 	t.Helper()
 	cmd := exec.Command("nsenter", "--net="+h.ns, "--", os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "E2E_HELPER=listen", fmt.Sprintf("E2E_ADDR=:%d", port))
+	cmd.Env = append(os.Environ(), "E2E_HELPER=listen", "E2E_NET="+network, fmt.Sprintf("E2E_ADDR=:%d", port))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -350,4 +366,91 @@ func processesInGroup(pgid int) []int {
 		}
 	}
 	return out
+}
+
+// TestSecondInstance: a second kubenode on a running node's data dir (or
+// run dir), from another network namespace, fails at once naming the
+// running node's PID, and changes nothing of it: certificates and
+// kubeconfigs stay byte for byte, its status socket stays, its API answers.
+func TestSecondInstance(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h1, h2 := l.addHost(1), l.addHost(2)
+	p1 := startPrimary(t, h1)
+	pid := p1.cmd.Process.Pid
+	before := nodeFiles(t, h1)
+	archive := filepath.Join(t.TempDir(), "busybox.tar")
+	if err := imagetest.WriteOCIArchive(archive, busyboxImage(t), "localhost/busybox:e2e"); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(h1.root, "config.yaml")
+	inUse := func(what, dir string) string {
+		return fmt.Sprintf("%s %s is in use by kubenode PID %d (kubenode primary, since ", what, dir, pid)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"primary on its data dir", []string{"primary", "--config", config, "--data-dir", h1.dataDir(), "--run-dir", h2.runDir()}, inUse("data dir", h1.dataDir())},
+		{"primary on its run dir", []string{"primary", "--config", config, "--data-dir", h2.dataDir(), "--run-dir", h1.runDir()}, inUse("run dir", h1.runDir())},
+		{"worker on its data dir", []string{"worker", "--config", config, "--data-dir", h1.dataDir(), "--run-dir", h2.runDir()}, inUse("data dir", h1.dataDir())},
+		{"reset", []string{"reset", "--config", config, "--data-dir", h1.dataDir(), "--run-dir", h2.runDir()}, inUse("data dir", h1.dataDir())},
+		{"images import", []string{"images", "import", archive, "--config", config, "--data-dir", h1.dataDir(), "--run-dir", h2.runDir()}, inUse("data dir", h1.dataDir())},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t0 := time.Now()
+			out, err := h2.run(tc.args...)
+			t.Logf("refused after %s: %s", time.Since(t0).Round(time.Millisecond), strings.TrimSpace(out))
+			if err == nil || !strings.Contains(out, tc.want) || !strings.Contains(out, "stop it first") {
+				t.Fatalf("%v, want an error containing %q:\n%s", err, tc.want, out)
+			}
+			for _, dir := range []string{h2.dataDir(), h2.runDir()} {
+				if _, err := os.Stat(dir); err == nil {
+					t.Fatalf("the refused command created %s", dir)
+				}
+			}
+		})
+	}
+	if d := cmp.Diff(before, nodeFiles(t, h1)); d != "" {
+		t.Fatalf("the running node's files changed (-before +after):\n%s", d)
+	}
+	if _, err := os.Stat(filepath.Join(h1.runDir(), "status.sock")); err != nil {
+		t.Fatalf("status socket: %v", err)
+	}
+	if out, err := h1.run(append([]string{"status"}, h1.nodeArgs()...)...); err != nil || !strings.Contains(out, "role:  primary") {
+		t.Fatalf("kubenode status: %v\n%s", err, out)
+	}
+	if out := h1.mustKubectl("get", "nodes", "-o", "name"); strings.TrimSpace(out) != "node/node1.k8s.internal" {
+		t.Fatalf("kubectl get nodes: %q", out)
+	}
+}
+
+// nodeFiles reads the node's credentials: everything under pki, the
+// kubeconfigs and the WireGuard key.
+func nodeFiles(t *testing.T, h *host) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	add := func(p string) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[strings.TrimPrefix(p, h.dataDir()+"/")] = string(b)
+	}
+	filepath.WalkDir(filepath.Join(h.dataDir(), "pki"), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			add(p)
+		}
+		return nil
+	})
+	kcs, _ := filepath.Glob(filepath.Join(h.dataDir(), "*.kubeconfig"))
+	for _, p := range append(kcs, filepath.Join(h.dataDir(), "wireguard", "private.key")) {
+		add(p)
+	}
+	if len(kcs) == 0 || files["pki/apiserver.crt"] == "" {
+		t.Fatalf("no kubeconfigs or apiserver.crt in %s", h.dataDir())
+	}
+	return files
 }

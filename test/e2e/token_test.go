@@ -269,6 +269,11 @@ func TestTokens(t *testing.T) {
 			t.Fatalf("token list with the primary stopped: err=%v\n%s", err, out)
 		}
 		t.Logf("token list with the primary stopped:\n%s", out)
+		// A bad ID is named as such before any API call.
+		out, err = token("delete", "../../x")
+		if err == nil || !strings.Contains(out, `"../../x" is not a bootstrap token ID: an ID is 6 characters of a-z and 0-9`) {
+			t.Fatalf("token delete ../../x: err=%v\n%s", err, out)
+		}
 		out, err = token("check", tok)
 		if err == nil || !strings.Contains(out, "cannot reach the primary's API at 192.168.77.1:6443") || !strings.Contains(out, "firewall") {
 			t.Fatalf("token check with the primary stopped: err=%v\n%s", err, out)

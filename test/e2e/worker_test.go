@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kubenode/kubenode/pkg/inotify"
 )
 
 var joinLine = regexp.MustCompile(`kubenode worker --join (kn1\.[A-Za-z0-9_-]+)`)
@@ -41,7 +43,7 @@ func TestWorkerJoin(t *testing.T) {
 		t.Fatalf("the primary printed no join line:\n%s", p1.tail(40))
 	}
 	t0 := time.Now()
-	startWorker(t, h2, m[1])
+	p2 := startWorker(t, h2, m[1])
 	t.Logf("join to node ready: %s", time.Since(t0))
 
 	eventually(t, time.Minute, "both nodes Ready, primary tainted", func() error {
@@ -123,6 +125,28 @@ spec:
 		t.Logf("worker status:\n%s", out)
 	})
 
+	// Each inotify instance counts against the user's
+	// fs.inotify.max_user_instances (128 by default), which kubenode check
+	// compares with these numbers.
+	t.Run("inotify instances", func(t *testing.T) {
+		for _, n := range []struct {
+			name string
+			pid  int
+			max  int
+		}{{"primary", p1.cmd.Process.Pid, inotify.PrimaryIdle}, {"worker", p2.cmd.Process.Pid, inotify.WorkerIdle}} {
+			got := inotify.Count(fmt.Sprintf("/proc/%d/fd", n.pid))
+			t.Logf("%s: %d inotify instances", n.name, got)
+			if got == 0 || got > n.max {
+				t.Errorf("the %s holds %d inotify instances, want at most %d", n.name, got, n.max)
+			}
+		}
+		// ok or warn depends on what else runs on the machine.
+		out, err := h1.run("check")
+		if !regexp.MustCompile(`(?m)^(ok|warn) +inotify +\d+ of \d+ instances in use \(fs.inotify.max_user_instances\); a primary takes 16, a worker 12`).MatchString(out) {
+			t.Errorf("kubenode check: %v\n%s", err, out)
+		}
+	})
+
 	t.Run("Service and DNS from the primary's pod", func(t *testing.T) {
 		resolves(t, h1, "client1", "web.default.svc.k8s.internal", strings.TrimSpace(h1.mustKubectl("get", "svc", "web", "-o", "jsonpath={.spec.clusterIP}")))
 		out, err := h1.podExec("client1", "wget", "-qO-", "http://web.default.svc.k8s.internal/")
@@ -162,6 +186,7 @@ func TestJoinBadInput(t *testing.T) {
 	if out, err := h1.run(append([]string{"token", "delete", deletedID}, h1.nodeArgs()...)...); err != nil {
 		t.Fatalf("token delete: %v\n%s", err, out)
 	}
+	unused := createToken(t, h1, "--ttl", "1h")
 	expired := createToken(t, h1, "--ttl", "2s")
 	// The apiserver caches token logins for ~10s; neither token was used.
 	time.Sleep(3 * time.Second)
@@ -175,11 +200,15 @@ func TestJoinBadInput(t *testing.T) {
 		{name: "unreachable API", token: unreachable, want: "cannot reach the primary's API at 192.168.77.99:6443"},
 		{name: "deleted token", token: deleted, want: "does not accept bootstrap token " + deletedID},
 		{name: "expired token", token: expired, want: "(expired, deleted, already used or mistyped"},
+		// Host facts fail before the join: the token stays unused.
+		{name: "no such underlay interface", token: unused, config: "network:\n  underlayInterface: eth9\n", want: `network.underlayInterface "eth9": no such interface`},
+		{name: "WireGuard port out of range", token: unused, config: "network:\n  wireguardPort: 70000\n", want: "network.wireguardPort 70000: must be between 1 and 65535"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			os.RemoveAll(h2.dataDir())
 			os.RemoveAll(h2.runDir())
+			h2.writeConfig(tc.config)
 			h2.ensureRuntimeConfig()
 			args := append([]string{"worker"}, h2.nodeArgs()...)
 			if tc.token != "" {
@@ -199,6 +228,20 @@ func TestJoinBadInput(t *testing.T) {
 			}
 		})
 	}
+	h2.writeConfig("")
+	t.Run("the token of a join that failed on the host is unused", func(t *testing.T) {
+		out, err := h1.run(append([]string{"token", "list"}, h1.nodeArgs()...)...)
+		if err != nil {
+			t.Fatalf("token list: %v\n%s", err, out)
+		}
+		id := tokenField(t, unused, "token")[:6]
+		if !strings.Contains(out, id) {
+			t.Fatalf("token %s is gone:\n%s", id, out)
+		}
+		if _, err := h1.kubectl("-n", "kube-node-lease", "get", "lease", "kubenode-token-"+id); err == nil {
+			t.Fatalf("token %s was claimed by a join that failed on the host", id)
+		}
+	})
 
 	t.Run("a used token and a taken index are refused", func(t *testing.T) {
 		os.RemoveAll(h2.dataDir())
@@ -236,7 +279,24 @@ func TestJoinBadInput(t *testing.T) {
 			t.Fatalf("stop: %v", err)
 		}
 		time.Sleep(11 * time.Second) // the apiserver's token cache
-		startWorker(t, h2, "")
+
+		// A joined host refuses a new token instead of ignoring it.
+		fresh := createToken(t, h1)
+		out, err = h2.run(append(append([]string{"worker"}, h2.nodeArgs()...), "--join", fresh)...)
+		if err == nil || !strings.Contains(out, "this host already joined the cluster at https://192.168.77.1:6443 as node2.k8s.internal; the token is not used") ||
+			!strings.Contains(out, "run `kubenode reset` first") {
+			t.Fatalf("--join on a joined host: %v\n%s", err, out)
+		}
+		// A token left in the environment (a unit's Environment=) is not
+		// a request: the node starts, saying it does not use it.
+		t.Setenv("KUBENODE_JOIN_TOKEN", fresh)
+		p2 = startWorker(t, h2, "")
+		if !strings.Contains(p2.output(), "KUBENODE_JOIN_TOKEN is set, but this host already joined") {
+			t.Fatalf("no word about the unused KUBENODE_JOIN_TOKEN:\n%s", p2.tail(40))
+		}
+		if _, err := h1.kubectl("-n", "kube-node-lease", "get", "lease", "kubenode-token-"+tokenField(t, fresh, "token")[:6]); err == nil {
+			t.Fatal("the refused token was claimed")
+		}
 	})
 }
 

@@ -52,9 +52,12 @@ func (c *ControllerManager) Start(ctx context.Context) error {
 		return fmt.Errorf("kube-controller-manager: %w", err)
 	}
 	args := upstream.Args(map[string]string{
-		"authentication-kubeconfig":                       c.Kubeconfig,
-		"authorization-kubeconfig":                        c.Kubeconfig,
-		"bind-address":                                    "127.0.0.1",
+		"authentication-kubeconfig": c.Kubeconfig,
+		"authorization-kubeconfig":  c.Kubeconfig,
+		"bind-address":              "127.0.0.1",
+		// One file watcher (an inotify instance) per signer: only the
+		// signers a cluster uses; kubernetes.io/legacy-unknown is for
+		// certificates.k8s.io/v1beta1 CSRs, an API gone since 1.22.
 		"cluster-signing-kubelet-client-cert-file":        c.CAFile,
 		"cluster-signing-kubelet-client-key-file":         c.CAKeyFile,
 		"cluster-signing-kube-apiserver-client-cert-file": c.CAFile,
@@ -93,6 +96,11 @@ func (c *ControllerManager) Start(ctx context.Context) error {
 	ctx, cancel := c.Context(ctx)
 	cfg, err := s.Config(ctx, app.KnownControllers(), app.ControllersDisabledByDefault(), app.ControllerAliases())
 	if err != nil {
+		cancel()
+		return fmt.Errorf("kube-controller-manager: %w", err)
+	}
+	// Loaded once instead of watched (see upstream.StaticServingCert).
+	if cfg.SecureServing.Cert, err = upstream.StaticServingCert("serving-cert", c.CertFile, c.KeyFile); err != nil {
 		cancel()
 		return fmt.Errorf("kube-controller-manager: %w", err)
 	}

@@ -33,6 +33,7 @@ import (
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 	"k8s.io/klog/v2"
+	"tags.cncf.io/container-device-interface/pkg/cdi"
 
 	"github.com/kubenode/kubenode/pkg/images"
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -173,6 +174,13 @@ func (c *CRIO) Init(context.Context) error {
 	cfg, err := c.buildConfig(policy)
 	if err != nil {
 		return err
+	}
+	// Validate configures the process-wide CDI cache, which by default
+	// watches its spec dirs with an inotify instance of its own. There are
+	// none (buildConfig), so make the cache without a watcher first: one
+	// inotify instance fewer (fs.inotify.max_user_instances is per user).
+	if err := cdi.Configure(cdi.WithAutoRefresh(false)); err != nil {
+		return fmt.Errorf("crio: CDI: %w", err)
 	}
 	if err := cfg.Validate(true); err != nil {
 		return fmt.Errorf("crio: invalid configuration: %w", err)
@@ -387,7 +395,9 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 		crioServer.StartExitMonitor(crioCtx)
 	}()
 	hookSync := make(chan error, 2)
-	if crioServer.Hooks != nil {
+	// The monitor reloads hooks when their dirs change; without dirs it
+	// would only hold an inotify instance.
+	if crioServer.Hooks != nil && len(cfg.HooksDir) > 0 {
 		go crioServer.Hooks.Monitor(crioCtx, hookSync)
 		if err := <-hookSync; err != nil {
 			return fmt.Errorf("crio: hooks monitor: %w", err)

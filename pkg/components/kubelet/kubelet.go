@@ -140,6 +140,12 @@ func (k *Kubelet) Configuration() *kubeletv1beta1.KubeletConfiguration {
 		// systemd-inhibitor based graceful shutdown needs logind.
 		ShutdownGracePeriod: metav1.Duration{},
 	}
+	if k.TLSCertFile != "" {
+		// kubenode writes the serving certificate before the kubelet
+		// starts and renews it at start: load it once rather than watch
+		// it (one inotify instance; see upstream.StaticServingCert).
+		c.FeatureGates = map[string]bool{"ReloadKubeletServerCertificateFile": false}
+	}
 	if upstream.CgroupV1() {
 		// kubelet 1.36 refuses cgroup v1 unless told otherwise.
 		c.FailCgroupV1 = ptr.To(false)

@@ -64,6 +64,11 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		cancel()
 		return fmt.Errorf("kube-scheduler: %w", err)
 	}
+	// Loaded once instead of watched (see upstream.StaticServingCert).
+	if cc.SecureServing.Cert, err = upstream.StaticServingCert("serving-cert", s.CertFile, s.KeyFile); err != nil {
+		cancel()
+		return fmt.Errorf("kube-scheduler: %w", err)
+	}
 	s.Go(cancel, func() error {
 		err := app.Run(ctx, cc, sched)
 		if ctx.Err() != nil {

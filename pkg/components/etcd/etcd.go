@@ -49,7 +49,9 @@ func (e *Etcd) Init(context.Context) error {
 	if err := os.MkdirAll(filepath.Dir(e.Socket), 0o755); err != nil {
 		return fmt.Errorf("etcd: create socket dir: %w", err)
 	}
-	return nil
+	// Here, before any component starts: damaged data fails the node
+	// before the network and CRI-O are set up.
+	return checkData(e.DataDir)
 }
 
 func (e *Etcd) Start(context.Context) error {

@@ -144,18 +144,19 @@ func (e *Etcd) Start(ctx context.Context) error {
 		srv.Close()
 		return fmt.Errorf("etcd: restrict socket: %w", err)
 	}
+	exited := make(chan error, 1)
 	e.mu.Lock()
 	e.server = srv
-	e.exited = make(chan error, 1)
+	e.exited = exited
 	e.mu.Unlock()
 	go func() {
 		select {
 		case err := <-srv.Err():
-			e.exited <- err
+			exited <- err
 		case err := <-fatal:
-			e.exited <- e.explain(err)
+			exited <- e.explain(err)
 		case <-srv.Server.StopNotify():
-			e.exited <- errors.New("server stopped")
+			exited <- errors.New("server stopped")
 		}
 	}()
 	return nil

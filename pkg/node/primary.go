@@ -41,6 +41,9 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	if err := Preflight(cfg); err != nil {
 		return err
 	}
+	if err := checkSpace(cfg.DataDir, etcd.MinFreeBytes, log); err != nil {
+		return err
+	}
 	// New validates peers, keys and endpoints without touching the host,
 	// so bad network input fails here, before anything is written.
 	network, err := netsetup.New(cfg, netsetup.PeersFromConfig(cfg), log.WithValues("component", "network"))

@@ -203,6 +203,11 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	if err := preflightNode(cfg); err != nil {
 		return err
 	}
+	// No etcd here: CRI-O's images and the kubelet's eviction take care of
+	// the rest, so only warn.
+	if err := checkSpace(cfg.DataDir, 0, log); err != nil {
+		return err
+	}
 	st, err := readJoinState(cfg.DataDir)
 	if err != nil {
 		return err

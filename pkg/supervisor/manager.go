@@ -25,6 +25,7 @@ const (
 const (
 	defaultReadyTimeout = 2 * time.Minute
 	defaultStopTimeout  = 10 * time.Second
+	maxStopReserve      = time.Second // see stop
 	firstReadyPoll      = 20 * time.Millisecond
 	maxReadyPoll        = 200 * time.Millisecond // probes are cheap; coarse polls add straight to start-up time
 	minProbeTime        = time.Second
@@ -279,9 +280,12 @@ func (m *Manager) watch(ctx context.Context, started []*entry, timer <-chan time
 }
 
 // stop stops started in reverse order within StopTimeout. A component whose
-// Stop outlives the timeout is left behind, and the ones before it are not
-// stopped: the process is about to exit anyway, and waiting longer would
-// only delay the restart.
+// Stop outlives its share of the time is left behind: the process is about
+// to exit anyway, and waiting longer would only delay the restart. Each Stop
+// may use the time left minus a reserve for every component still to stop
+// after it, so that one Stop that hangs (a server whose goroutines died)
+// cannot take the time of the network and CRI-O, which stop last and leave
+// the host half set up if they do not stop.
 func (m *Manager) stop(ctx context.Context, started []*entry) error {
 	log := m.opts.Logger
 	if err := m.opts.Notify("STOPPING=1"); err != nil {
@@ -291,6 +295,10 @@ func (m *Manager) stop(ctx context.Context, started []*entry) error {
 	// ctx has usually ended already; stopping must still get its time.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.opts.StopTimeout)
 	defer cancel()
+	deadline, _ := sctx.Deadline()
+	// At most half of the time is reserved, so the first Stop, usually the
+	// slowest, still gets at least half.
+	reserve := min(maxStopReserve, m.opts.StopTimeout/time.Duration(2*max(len(started), 1)))
 	var errs []error
 	for i := len(started) - 1; i >= 0; i-- {
 		e := started[i]
@@ -302,7 +310,9 @@ func (m *Manager) stop(ctx context.Context, started []*entry) error {
 		}
 		m.set(e, StateStopping)
 		t0 := time.Now()
-		err := stopWithin(sctx, e.c)
+		cctx, ccancel := context.WithDeadline(sctx, deadline.Add(-time.Duration(i)*reserve))
+		err := stopWithin(cctx, e.c)
+		ccancel()
 		if err != nil {
 			err = fmt.Errorf("component %s stop: %w", e.name, err)
 			m.fail(e, err)

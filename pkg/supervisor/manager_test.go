@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -382,8 +383,9 @@ func TestStopTimeoutBoundsWholeStop(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{}
 	a, b, c := rec.fake("a"), rec.fake("b"), rec.fake("c")
+	a.StopHang = make(chan struct{})
 	b.StopHang = make(chan struct{})
-	t.Cleanup(func() { close(b.StopHang) })
+	t.Cleanup(func() { close(a.StopHang); close(b.StopHang) })
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	m := New(Options{StopTimeout: 200 * time.Millisecond, Notify: cancelOnReady(rec, cancel)})
@@ -392,7 +394,7 @@ func TestStopTimeoutBoundsWholeStop(t *testing.T) {
 	err := run(t, ctx, m, a, b, c)
 	stopped := time.Since(begin)
 
-	for _, want := range []string{"component b stop: not stopped in time", "component a not stopped"} {
+	for _, want := range []string{"component b stop: not stopped in time", "component a stop: not stopped in time"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Run = %v, want it to contain %q", err, want)
 		}
@@ -404,6 +406,32 @@ func TestStopTimeoutBoundsWholeStop(t *testing.T) {
 		t.Errorf("Run took %s, want about 200ms to stop", stopped)
 	}
 	checkStates(t, m, "a failed", "b failed", "c stopped")
+}
+
+// A Stop that hangs must not take the time of the components started
+// before it: on a node those are the network and CRI-O.
+func TestHangingStopLeavesTimeForEarlierComponents(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	a, b, c := rec.fake("a"), rec.fake("b"), rec.fake("c")
+	c.StopHang = make(chan struct{})
+	t.Cleanup(func() { close(c.StopHang) })
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	m := New(Options{StopTimeout: 300 * time.Millisecond, Notify: cancelOnReady(rec, cancel)})
+
+	err := run(t, ctx, m, a, b, c)
+
+	if err == nil || !strings.Contains(err.Error(), "component c stop: not stopped in time") {
+		t.Errorf("Run = %v, want it to name c's stop", err)
+	}
+	if strings.Contains(err.Error(), "component a") || strings.Contains(err.Error(), "component b") {
+		t.Errorf("Run = %v, want a and b stopped", err)
+	}
+	checkStates(t, m, "a stopped", "b stopped", "c failed")
+	if got := rec.get(); !slices.Contains(got, "stop b") || !slices.Contains(got, "stop a") {
+		t.Errorf("events = %v, want stop b and stop a after c hung", got)
+	}
 }
 
 func TestLogsReadiness(t *testing.T) {

@@ -83,7 +83,9 @@ func TestPrimaryDamagedEtcdData(t *testing.T) {
 		}
 		p := h.start(append([]string{"primary"}, h.nodeArgs()...)...)
 		p.waitLog(`"component ready" component="crio"`, readyTimeout)
-		time.Sleep(time.Second) // let etcd's start block on the lock
+		// The check at Init has closed the db again; an open db now is
+		// etcd's, waiting for the lock.
+		waitOpen(t, p.cmd.Process.Pid, db, 30*time.Second)
 		if strings.Contains(p.output(), `"component ready" component="etcd"`) {
 			t.Fatalf("etcd got ready despite the lock:\n%s", p.tail(20))
 		}
@@ -194,4 +196,18 @@ func scribble(t *testing.T, path string, n int64) {
 	if _, err := f.WriteAt(b, 0); err != nil {
 		t.Fatal(fmt.Errorf("scribble %s: %w", path, err))
 	}
+}
+
+// waitOpen waits until process pid has path open.
+func waitOpen(t *testing.T, pid int, path string, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
+		for _, fd := range fds {
+			if target, err := os.Readlink(fd); err == nil && target == path {
+				return
+			}
+		}
+	}
+	t.Fatalf("process %d did not open %s within %s", pid, path, timeout)
 }

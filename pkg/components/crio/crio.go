@@ -161,7 +161,8 @@ func (c *CRIO) Init(context.Context) error {
 	if err := checkExecutable(c.PinnsPath); err != nil {
 		return err
 	}
-	for _, dir := range []string{c.crioRun(), c.crioData()} {
+	pullTmp := images.SystemContext(images.StoreOptions(c.DataDir, c.RunDir).GraphRoot).BigFilesTemporaryDir
+	for _, dir := range []string{c.crioRun(), c.crioData(), pullTmp} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("crio: %w", err)
 		}
@@ -265,6 +266,13 @@ func (c *CRIO) buildConfig(policy string) (*libconfig.Config, error) {
 	cfg.SignaturePolicyPath = policy
 	cfg.SignaturePolicyDir = c.crioData("policies")
 	cfg.NamespacedAuthDir = c.crioData("auth")
+	// Pulls stage big files and keep their blob info cache with the
+	// node's store, as imports do, not in /var/tmp and the machine-wide
+	// /var/lib/containers/cache.
+	sys := images.SystemContext(store.GraphRoot)
+	cfg.BigFilesTemporaryDir = sys.BigFilesTemporaryDir
+	cfg.SystemContext.BigFilesTemporaryDir = sys.BigFilesTemporaryDir
+	cfg.SystemContext.BlobInfoCacheDir = sys.BlobInfoCacheDir
 
 	cfg.NetworkDir = orDefault(c.CNIConfigDir, c.crioRun("cni", "net.d"))
 	// libcni keeps each attachment in its cache and, at CRI-O's start,

@@ -17,16 +17,23 @@ func newResetCmd() *cobra.Command {
 	var keepKey bool
 	cmd := &cobra.Command{
 		Use:   "reset",
-		Short: "Remove what kubenode made on this host's network, and a worker's join state",
+		Short: "Remove what a stopped node made on this host, and a worker's join state",
 		Long: `Remove what kubenode made: the nftables table inet kubenode, the links
 wgkube and brkube with their addresses and routes, the sysctls it changed
 (set back to their previous values), and its state files (the WireGuard
-private key too, unless --keep-key). Other tables, links and routes are
-never touched. On a worker, also its join state and credentials
-(join.json, kubeconfigs, ca.crt, the kubelet's certificates), so the host
-can join again; before that it deletes the worker's Node, so the primary
-frees its node index (or prints the kubectl line to do it there). Refuses while a kubenode process still holds a userspace
-wgkube: stop it first.`,
+private key too, unless --keep-key). What the node runtime left: containers
+still running (runtime.keepPodsRunning), every mount under the node's dirs
+(pod volumes, the image store's overlays, pinned namespaces), CRI-O's
+runtime state and the CNI address leases, the kubelet's pods and state, the
+pods' cgroups and their links in /var/log/containers, kube-proxy's nftables
+tables (ip and ip6 kube-proxy) and the kubelet's iptables chains (KUBE-*).
+Other tables, chains, links and routes are never touched; images, pod logs
+and a primary's cluster state (etcd, pki) stay. On a worker, also its join
+state and credentials (join.json, kubeconfigs, ca.crt, the kubelet's
+certificates), so the host can join again; before that it deletes the
+worker's Node, so the primary frees its node index (or prints the kubectl
+line to do it there). Refuses while the node runs, or while a kubenode
+process still holds a userspace wgkube: stop it first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(contextOf(cmd), syscall.SIGINT, syscall.SIGTERM)
@@ -44,11 +51,19 @@ wgkube: stop it first.`,
 				return err
 			}
 			defer lock.Release()
+			if err := node.CheckStopped(cfg); err != nil {
+				return err
+			}
 			done, err := netsetup.Reset(ctx, cfg, klog.Background(), netsetup.ResetOptions{KeepKey: keepKey})
 			if err == nil {
 				var joined []string
 				joined, err = node.ResetJoin(ctx, cfg)
 				done = append(done, joined...)
+			}
+			if err == nil {
+				var rt []string
+				rt, err = node.ResetRuntime(ctx, cfg)
+				done = append(done, rt...)
 			}
 			out := cmd.OutOrStdout()
 			for _, d := range done {
@@ -73,6 +88,9 @@ func resetDirs(cmd *cobra.Command) *config.Config {
 		if f.RunDir != "" {
 			c.RunDir = f.RunDir
 		}
+		// Where the kubelet and pods kept their state: never guess the
+		// defaults for a node that moved them.
+		c.Runtime = f.Runtime
 	}
 	if flags.dataDir != "" {
 		c.DataDir = flags.dataDir

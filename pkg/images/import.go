@@ -108,9 +108,20 @@ func alreadyPresent(store storage.Store, img archiveImage) (bool, error) {
 }
 
 func systemContext(store storage.Store) *types.SystemContext {
-	// Unpacked archives and staged layers go next to the store, on the
-	// same filesystem, not to /var/tmp.
-	return &types.SystemContext{BigFilesTemporaryDir: filepath.Join(store.GraphRoot(), "tmp")}
+	return SystemContext(store.GraphRoot())
+}
+
+// SystemContext is the containers/image context of copies into the store
+// at graphRoot (imports here, CRI-O's pulls). Unpacked archives and staged
+// layers go next to the store, on the same filesystem, not to /var/tmp; and
+// what containers/image learns about blobs stays with the store, not in the
+// machine-wide /var/lib/containers/cache that every node on the host would
+// share.
+func SystemContext(graphRoot string) *types.SystemContext {
+	return &types.SystemContext{
+		BigFilesTemporaryDir: filepath.Join(graphRoot, "tmp"),
+		BlobInfoCacheDir:     filepath.Join(graphRoot, "blob-info-cache"),
+	}
 }
 
 // copyImage copies one image into the store under img.names and returns its

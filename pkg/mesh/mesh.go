@@ -113,7 +113,7 @@ type Controller struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	exited <-chan error
-	done   chan struct{} // closed once the goroutine and informer ended
+	done   chan struct{} // closed once the controller's goroutine ended
 	st     state
 	// problems are the nodes left out at the last reconcile, and why.
 	problems map[string]problem
@@ -192,7 +192,7 @@ func (c *Controller) Start(ctx context.Context) error {
 	c.dirty = make(chan struct{}, 1)
 	// Only annotations and taints matter here; the status (images,
 	// conditions, updated every few seconds) would only take memory.
-	f := informers.NewSharedInformerFactoryWithOptions(c.Client, 0, informers.WithTransform(trimNode))
+	f := informers.NewSharedInformerFactoryWithOptions(listAndWatch{c.Client}, 0, informers.WithTransform(trimNode))
 	nodes := f.Core().V1().Nodes()
 	reg, err := nodes.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(any) { c.kick() },
@@ -216,20 +216,34 @@ func (c *Controller) Start(ctx context.Context) error {
 	c.done = done
 	c.st.started = true
 	run := supervisor.Go(func() error { return c.run(ctx, reg.HasSynced, lister) })
-	// The informer's goroutines end with ctx; Shutdown waits for them.
 	exited := make(chan error, 1)
 	c.exited = exited
 	go func() {
 		err := <-run
 		cancel()
-		f.Shutdown()
 		exited <- err
 		close(exited)
 		close(done)
+		// The informer's goroutines end with ctx, but an API call of
+		// theirs may not: Stop does not wait for them, as nothing reads
+		// their cache once run has returned.
+		f.Shutdown()
 	}()
 	c.Log.Info("watching nodes", "node", c.self.NodeName, "index", c.self.Index, "endpoint", c.self.Endpoint)
 	return nil
 }
+
+// listAndWatch makes the Node informer list and then watch, instead of
+// streaming its initial list in a watch (client-go's WatchListClient, on by
+// default): when that watch fails with a retriable error, such as
+// connection refused while the primary restarts, client-go sleeps its
+// backoff (up to 30s) without looking at the stop channel
+// (Reflector.watchList), which once held a worker's stop for the whole stop
+// budget. The list-then-watch path stops at once. A few Nodes need no
+// streaming list.
+type listAndWatch struct{ kubernetes.Interface }
+
+func (listAndWatch) IsWatchListSemanticsUnSupported() bool { return true }
 
 // Exited yields the end of the controller's goroutine: nil after Stop, an
 // error (a recovered panic) otherwise.
@@ -239,8 +253,9 @@ func (c *Controller) Exited() <-chan error {
 	return c.exited
 }
 
-// Stop ends the controller and its informer, waiting at most until ctx
-// ends; an API call or SetPeers in flight is cancelled.
+// Stop ends the controller, waiting at most until ctx ends; an API call or
+// SetPeers in flight is cancelled. The informer is told to stop too, but
+// Stop does not wait for its goroutines (see Start).
 func (c *Controller) Stop(ctx context.Context) error {
 	c.mu.Lock()
 	cancel, done := c.cancel, c.done

@@ -17,8 +17,10 @@ import (
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
+	clienttesting "k8s.io/client-go/testing"
 
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/netsetup"
@@ -555,6 +557,69 @@ func TestStopPromptly(t *testing.T) {
 	if d := time.Since(begin); d > time.Second {
 		t.Errorf("Stop took %s", d)
 	}
+}
+
+// An API call of the informer that ignores cancellation (client-go's
+// watch-list retry sleeps its backoff without looking at its stop channel,
+// which held a worker's stop for the whole budget after a primary restart)
+// must not hold up Stop: it returns at once, without an error.
+func TestStopDoesNotWaitForBlockedInformer(t *testing.T) {
+	e := newEnv(t)
+	e.create(e.selfNode())
+	release := make(chan struct{})
+	defer close(release)
+	watching := make(chan struct{}, 1)
+	e.client.PrependWatchReactor("nodes", func(clienttesting.Action) (bool, watch.Interface, error) {
+		select {
+		case watching <- struct{}{}:
+		default:
+		}
+		<-release // as an API call that never sees its context end
+		return false, nil, nil
+	})
+	e.start()
+	e.waitReady()
+	select {
+	case <-watching:
+	case <-time.After(waitTimeout):
+		t.Fatal("the informer never started its watch")
+	}
+
+	// The node's stop budget.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.c.Stop(ctx); err != nil {
+		t.Fatalf("Stop with the informer's watch blocked: %v", err)
+	}
+	select {
+	case err := <-e.c.Exited():
+		if err != nil {
+			t.Errorf("Exited: %v", err)
+		}
+	default:
+		t.Error("Exited not done after Stop")
+	}
+}
+
+// The informer lists and then watches instead of streaming its list in a
+// watch (client-go's WatchListClient), whose retries ignore the stop
+// channel. A real client does not opt out of streaming lists as the fake
+// one does; here a streaming list never completes, so only a controller
+// that lists gets ready.
+func TestInformerListsInsteadOfStreaming(t *testing.T) {
+	e := newEnv(t)
+	e.create(e.selfNode())
+	release := make(chan struct{})
+	defer close(release)
+	e.client.PrependWatchReactor("nodes", func(a clienttesting.Action) (bool, watch.Interface, error) {
+		if w, ok := a.(clienttesting.WatchActionImpl); ok && w.ListOptions.SendInitialEvents != nil && *w.ListOptions.SendInitialEvents {
+			<-release
+		}
+		return false, nil, nil
+	})
+	e.c.Client = struct{ kubernetes.Interface }{e.client} // hides the fake's opt-out
+	e.start()
+	e.waitReady()
 }
 
 func TestInitValidation(t *testing.T) {

@@ -84,7 +84,7 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 			Bridge:  netsetup.BridgeName,
 			Subnets: cfg.NodeCIDRs(cfg.NodeIndex),
 			MTU:     network.MTU,
-			IPAMDir: filepath.Join(cfg.RunDir, "cni", "networks"),
+			IPAMDir: cniIPAMDir(cfg),
 		},
 	}
 	upstreams, err := dnsUpstreams(cfg)

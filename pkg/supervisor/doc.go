@@ -15,5 +15,6 @@
 // setting fails the node before anything runs; then it starts them one by one
 // in the order they were added and waits for each to be ready before the
 // next, because later components need earlier ones (the apiserver needs etcd).
-// It stops them in reverse order.
+// It stops them in reverse order within one stop budget, in which every
+// component's Stop is called however long an earlier one takes.
 package supervisor

@@ -56,7 +56,10 @@ type fake struct {
 	ReadyFn  func(ctx context.Context, call int) error // overrides ReadyErr; call counts from 1
 	StopErr  error
 	StopHang chan struct{} // Stop ignores its ctx and waits for this
-	Exit     <-chan error  // what Exited returns
+	// StopFn, if set, runs after the stop is recorded and its result is
+	// what Stop returns.
+	StopFn func(ctx context.Context) error
+	Exit   <-chan error // what Exited returns
 
 	mu         sync.Mutex
 	readyCalls int
@@ -107,7 +110,7 @@ func (f *fake) calls() int {
 
 func (f *fake) Exited() <-chan error { return f.Exit }
 
-func (f *fake) Stop(context.Context) error {
+func (f *fake) Stop(ctx context.Context) error {
 	f.mu.Lock()
 	startCtx := f.startCtx
 	f.mu.Unlock()
@@ -119,6 +122,9 @@ func (f *fake) Stop(context.Context) error {
 	}
 	if f.StopHang != nil {
 		<-f.StopHang
+	}
+	if f.StopFn != nil {
+		return f.StopFn(ctx)
 	}
 	return f.StopErr
 }

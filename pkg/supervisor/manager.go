@@ -25,10 +25,12 @@ const (
 const (
 	defaultReadyTimeout = 2 * time.Minute
 	defaultStopTimeout  = 10 * time.Second
-	maxStopReserve      = time.Second // see stop
 	firstReadyPoll      = 20 * time.Millisecond
 	maxReadyPoll        = 200 * time.Millisecond // probes are cheap; coarse polls add straight to start-up time
 	minProbeTime        = time.Second
+	// stopShares: the manager waits for one component's Stop at most for
+	// this fraction of the stop budget left before it stops the next ones.
+	stopShares = 3
 )
 
 // Options configure a Manager. Zero values select the defaults.
@@ -37,7 +39,9 @@ type Options struct {
 	// Ready returning nil (a probe running at the deadline may take up to 1s
 	// more). Default 2m.
 	ReadyTimeout time.Duration
-	// StopTimeout bounds the whole stop, all components together. Default 10s.
+	// StopTimeout bounds the whole stop, all components together. Default
+	// 10s. Every component's Stop is called within it, however long an
+	// earlier one takes (see Manager.stop).
 	StopTimeout time.Duration
 	Logger      logr.Logger
 	// Notify reports "READY=1" and "STOPPING=1" to the service manager.
@@ -279,49 +283,79 @@ func (m *Manager) watch(ctx context.Context, started []*entry, timer <-chan time
 	return err
 }
 
-// stop stops started in reverse order within StopTimeout. A component whose
-// Stop outlives its share of the time is left behind: the process is about
-// to exit anyway, and waiting longer would only delay the restart. Each Stop
-// may use the time left minus a reserve for every component still to stop
-// after it, so that one Stop that hangs (a server whose goroutines died)
-// cannot take the time of the network and CRI-O, which stop last and leave
-// the host half set up if they do not stop.
+// stop stops started in reverse order within StopTimeout, and calls every
+// component's Stop even when one of them overruns: each Stop may run until
+// the end of the whole budget, but the manager waits for it only for its
+// share of the time left (a third, or what remains divided by the
+// components still to stop if fewer) before it stops the next ones
+// meanwhile. So one stuck component cannot keep the others (the pod
+// stopper, CRI-O, the network) from stopping, every Stop is called before
+// the budget ends, and components that take a while but less than their
+// share (the apiserver takes about 2s) still stop strictly one after the
+// other. A component whose Stop outlives the budget is left behind: the
+// process is about to exit anyway, and waiting longer would only delay the
+// restart.
 func (m *Manager) stop(ctx context.Context, started []*entry) error {
 	log := m.opts.Logger
 	if err := m.opts.Notify("STOPPING=1"); err != nil {
 		log.Error(err, "notify stopping")
 	}
 	begin := time.Now()
+	deadline := begin.Add(m.opts.StopTimeout)
 	// ctx has usually ended already; stopping must still get its time.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.opts.StopTimeout)
+	sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
-	deadline, _ := sctx.Deadline()
-	// At most half of the time is reserved, so the first Stop, usually the
-	// slowest, still gets at least half.
-	reserve := min(maxStopReserve, m.opts.StopTimeout/time.Duration(2*max(len(started), 1)))
+
+	type result struct {
+		e    *entry
+		err  error
+		took time.Duration
+	}
+	results := make(chan result, len(started))
+	pending := 0
 	var errs []error
+	finish := func(r result) {
+		pending--
+		if r.err != nil {
+			err := fmt.Errorf("component %s stop: %w", r.e.name, r.err)
+			m.fail(r.e, err)
+			errs = append(errs, err)
+			log.Error(err, "component stop failed", "component", r.e.name, "elapsed", r.took.Round(time.Millisecond))
+			return
+		}
+		m.set(r.e, StateStopped)
+		log.Info("component stopped", "component", r.e.name, "elapsed", r.took.Round(time.Millisecond))
+	}
 	for i := len(started) - 1; i >= 0; i-- {
 		e := started[i]
-		if sctx.Err() != nil {
-			err := fmt.Errorf("component %s not stopped: stop timeout %s exceeded", e.name, m.opts.StopTimeout)
-			m.fail(e, err)
-			errs = append(errs, err)
-			continue
-		}
 		m.set(e, StateStopping)
-		t0 := time.Now()
-		cctx, ccancel := context.WithDeadline(sctx, deadline.Add(-time.Duration(i)*reserve))
-		err := stopWithin(cctx, e.c)
-		ccancel()
-		if err != nil {
-			err = fmt.Errorf("component %s stop: %w", e.name, err)
-			m.fail(e, err)
-			errs = append(errs, err)
-			log.Error(err, "component stop failed", "component", e.name)
-			continue
+		pending++
+		go func() {
+			t0 := time.Now()
+			err := stopWithin(sctx, e.c)
+			results <- result{e: e, err: err, took: time.Since(t0)}
+		}()
+		share := time.Until(deadline) / time.Duration(min(i+1, stopShares))
+		timer := time.NewTimer(share)
+	wait:
+		for {
+			select {
+			case r := <-results:
+				finish(r)
+				if r.e == e {
+					break wait
+				}
+			case <-timer.C:
+				log.Info("component stop overran its share of the stop budget; stopping the next components meanwhile",
+					"component", e.name, "share", share.Round(time.Millisecond), "budget", m.opts.StopTimeout)
+				break wait
+			}
 		}
-		m.set(e, StateStopped)
-		log.Info("component stopped", "component", e.name, "elapsed", time.Since(t0).Round(time.Millisecond))
+		timer.Stop()
+	}
+	// Stragglers: stopWithin returns by the deadline at the latest.
+	for pending > 0 {
+		finish(<-results)
 	}
 	log.Info("node stopped", "elapsed", time.Since(begin).Round(time.Millisecond))
 	return errors.Join(errs...)
@@ -340,7 +374,7 @@ func stopWithin(ctx context.Context, c Component) error {
 		case err := <-done: // it returned right at the deadline
 			return err
 		default:
-			return fmt.Errorf("not stopped in time: %w", ctx.Err())
+			return fmt.Errorf("not stopped within the stop budget: %w", ctx.Err())
 		}
 	}
 }

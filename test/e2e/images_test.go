@@ -55,6 +55,11 @@ func TestImagesImport(t *testing.T) {
 	if !strings.Contains(out, "imported example.test/busybox:1.36 "+id[:12]) {
 		t.Errorf("import output:\n%s", out)
 	}
+	// What containers/image learns about blobs stays in the node's store,
+	// not in the machine-wide /var/lib/containers/cache.
+	if _, err := os.Stat(filepath.Join(h.dataDir(), "storage", "blob-info-cache", "blob-info-cache-v1.sqlite")); err != nil {
+		t.Errorf("no blob info cache in the node's store: %v", err)
+	}
 	// The same image from a docker-archive: present, gains the name.
 	out = images("import", docker)
 	if !strings.Contains(out, "present  docker.io/library/busybox:stable "+id[:12]) {

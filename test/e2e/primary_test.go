@@ -454,3 +454,85 @@ func nodeFiles(t *testing.T, h *host) map[string]string {
 	}
 	return files
 }
+
+// mountsUnder lists the mount points at or below dir in the machine's mount
+// namespace (the nodes run with nsenter --net only).
+func mountsUnder(dir string) []string {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && (f[4] == dir || strings.HasPrefix(f[4], dir+"/")) {
+			out = append(out, f[4])
+		}
+	}
+	return out
+}
+
+// TestFailedStartUnmounts: a start that fails after CRI-O opened the image
+// store, or after the kubelet ran, unmounts what it mounted under the
+// node's dirs (the store's overlay home, the kubelet's root), so the dirs
+// can be removed. The nodes run in the machine's mount namespace.
+func TestFailedStartUnmounts(t *testing.T) {
+	kubenodeBin(t)
+	h := newLAN(t).addHost(1)
+	cases := []struct {
+		name  string
+		setup func(t *testing.T)
+		want  []string // in the output, to show where the start failed
+	}{
+		{
+			name: "a component's Init fails after CRI-O's",
+			// The kubelet cannot write <data-dir>/kubelet/config.yaml.
+			setup: func(t *testing.T) {
+				if err := os.MkdirAll(h.dataDir(), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				write(t, filepath.Join(h.dataDir(), "kubelet"), "in the way")
+			},
+			want: []string{"component kubelet init"},
+		},
+		{
+			name:  "CoreDNS fails after CRI-O and the kubelet ran",
+			setup: func(t *testing.T) { listenInNS(t, h, 53) },
+			want:  []string{`"component ready" component="crio"`, `"component ready" component="kubelet"`, "component coredns"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, dir := range []string{h.dataDir(), h.runDir(), filepath.Join(h.root, "kubelet")} {
+				os.RemoveAll(dir)
+			}
+			h.ensureRuntimeConfig()
+			tc.setup(t)
+			out, err := h.run(append([]string{"primary"}, h.nodeArgs()...)...)
+			if err == nil {
+				t.Fatalf("kubenode primary succeeded:\n%s", lastLines(out, 30))
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(out, want) {
+					t.Fatalf("the start did not fail where the test wants it to (no %q):\n%s", want, lastLines(out, 30))
+				}
+			}
+			if left := mountsUnder(h.root); len(left) > 0 {
+				t.Errorf("mounts left under the node's dirs after a failed start: %v\n%s", left, lastLines(out, 30))
+			}
+			for _, dir := range []string{h.dataDir(), h.runDir(), filepath.Join(h.root, "kubelet")} {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Errorf("remove %s after a failed start: %v", dir, err)
+				}
+			}
+		})
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

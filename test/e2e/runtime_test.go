@@ -339,3 +339,55 @@ func TestNodeRuntimeKeepPods(t *testing.T) {
 		t.Fatalf("exec into the adopted container: %v: %q", err, out)
 	}
 }
+
+// TestPodNetworkOutlivesOtherNodes: two nodes on one machine (two primaries
+// in their own namespaces and dirs). Starting and restarting node B must not
+// touch node A's pods: CRI-O garbage-collects, at its start, every cached
+// CNI attachment of its network that is not one of its pods, and every
+// node's network has the same name, so a cache shared across the machine
+// (libcni's default /var/lib/cni) tore down A's pod network and left its
+// pods Running with only lo.
+func TestPodNetworkOutlivesOtherNodes(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	a, b := l.addHost(1), l.addHost(2)
+	writeBusyboxArchive(t, a)
+	startPrimary(t, a)
+	manifest := filepath.Join(a.root, "web.yaml")
+	write(t, manifest, `
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: localhost/busybox:e2e
+    imagePullPolicy: Never
+    command: ["/bin/busybox", "sh", "-c", "mkdir -p /www; hostname > /www/index.html; exec /bin/busybox httpd -f -p 8080 -h /www"]
+`)
+	a.mustKubectl("apply", "-f", manifest)
+	waitPodReady(t, a, "web")
+	ip := strings.TrimSpace(a.mustKubectl("get", "pod", "web", "-o", "jsonpath={.status.podIP}"))
+	if !strings.HasPrefix(ip, "10.88.1.") {
+		t.Fatalf("web pod IP = %q, want one from 10.88.1.0/24", ip)
+	}
+	podNetworkWorks := func(when string) {
+		t.Helper()
+		if out, err := a.podExec("web", "ip", "-4", "addr", "show", "dev", "eth0"); err != nil || !strings.Contains(out, "inet "+ip+"/") {
+			t.Fatalf("%s: the pod's eth0 lacks %s: %v\n%s", when, ip, err, out)
+		}
+		if out, err := a.exec("/bin/busybox", "wget", "-qO-", "http://"+ip+":8080/"); err != nil || strings.TrimSpace(out) != "web" {
+			t.Fatalf("%s: TCP from node A's host to its pod at %s: %v: %q", when, ip, err, out)
+		}
+	}
+	podNetworkWorks("before node B started")
+
+	pb := startPrimary(t, b)
+	podNetworkWorks("after node B started")
+	if _, err := pb.stop(20 * time.Second); err != nil {
+		t.Fatalf("stop node B: %v", err)
+	}
+	startPrimary(t, b)
+	podNetworkWorks("after node B restarted")
+}

@@ -495,3 +495,108 @@ spec:
 		}
 	})
 }
+
+// TestResetAfterNodes: a primary and a worker ran pods and stopped, the
+// worker with keepPodsRunning so that its pods still run. reset refuses
+// while a node runs; then it removes what the node runtime left on each
+// host: running containers, every mount under the node's dirs, CRI-O's
+// state and the CNI leases, the kubelet's pods, the pods' cgroups and log
+// links, kube-proxy's nftables tables and the kubelet's iptables chains,
+// so that the node's dirs can be removed. A second reset finds nothing.
+func TestResetAfterNodes(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h1, h2 := l.addHost(1), l.addHost(2)
+	writeBusyboxArchive(t, h1)
+	writeBusyboxArchive(t, h2)
+	h2.writeConfig(h2.runtimeConfig() + "  keepPodsRunning: true\n")
+	p1 := startPrimary(t, h1)
+	p2 := startWorker(t, h2, createToken(t, h1))
+	manifest := filepath.Join(h1.root, "ds.yaml")
+	write(t, manifest, `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: client}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
+      containers:
+      - name: client
+        image: localhost/busybox:e2e
+        imagePullPolicy: Never
+        command: ["/bin/busybox", "sleep", "3600"]
+`)
+	h1.mustKubectl("apply", "-f", manifest)
+	h1.mustKubectl("rollout", "status", "ds/client", "--timeout=120s")
+
+	hosts := []*host{h1, h2}
+	reset := func(h *host) (string, error) { return h.run(append([]string{"reset"}, h.nodeArgs()...)...) }
+	if out, err := reset(h2); err == nil || !strings.Contains(out, "stop it first") {
+		t.Fatalf("reset of a running node: %v\n%s", err, out)
+	}
+	// What the test expects reset to remove is there.
+	for _, h := range hosts {
+		if out := h.mustExec("nft", "list", "tables"); !strings.Contains(out, "table ip kube-proxy") || !strings.Contains(out, "table ip6 kube-proxy") {
+			t.Fatalf("%s: no kube-proxy tables while the node runs:\n%s", h.name, out)
+		}
+		if out := h.mustExec("iptables-save"); !strings.Contains(out, ":KUBE-FIREWALL") {
+			t.Fatalf("%s: no KUBE-FIREWALL chain while the node runs:\n%s", h.name, out)
+		}
+	}
+	for _, p := range []*process{p2, p1} {
+		if _, err := p.stop(30 * time.Second); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+	}
+	if left := processesUnder(h2.root); len(left) == 0 {
+		t.Fatal("no container of the worker left running after a stop with keepPodsRunning")
+	}
+
+	for _, h := range hosts {
+		out, err := reset(h)
+		if err != nil {
+			t.Fatalf("reset on %s: %v\n%s", h.name, err, out)
+		}
+		t.Logf("reset on %s:\n%s", h.name, out)
+		if out := h.mustExec("nft", "list", "tables"); strings.Contains(out, "kube-proxy") || strings.Contains(out, "kubenode") {
+			t.Errorf("%s: tables left after reset:\n%s", h.name, out)
+		}
+		for _, cmd := range []string{"iptables-save", "ip6tables-save"} {
+			if out := h.mustExec(cmd); strings.Contains(out, "KUBE-") {
+				t.Errorf("%s: %s shows KUBE- chains after reset:\n%s", h.name, cmd, out)
+			}
+		}
+		if left := processesUnder(h.root); len(left) > 0 {
+			t.Errorf("%s: processes left after reset: %v", h.name, left)
+		}
+		if left := mountsUnder(h.root); len(left) > 0 {
+			t.Errorf("%s: mounts left after reset: %v", h.name, left)
+		}
+		for _, p := range []string{filepath.Join(h.runDir(), "crio"), filepath.Join(h.runDir(), "storage"), filepath.Join(h.runDir(), "cni", "networks"), filepath.Join(h.root, "kubelet")} {
+			if _, err := os.Stat(p); !os.IsNotExist(err) {
+				t.Errorf("%s: reset left %s", h.name, p)
+			}
+		}
+		if left, _ := filepath.Glob("/sys/fs/cgroup/*/" + h.name + "/kubepods"); len(left) > 0 {
+			t.Errorf("%s: cgroups left after reset: %v", h.name, left)
+		}
+		links, _ := filepath.Glob("/var/log/containers/*.log")
+		for _, l := range links {
+			if dst, err := os.Readlink(l); err == nil && strings.HasPrefix(dst, h.root+"/") {
+				t.Errorf("%s: reset left the log link %s -> %s", h.name, l, dst)
+			}
+		}
+		for _, dir := range []string{h.dataDir(), h.runDir()} {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Errorf("%s: remove %s after reset: %v", h.name, dir, err)
+			}
+		}
+		if out, err := reset(h); err != nil || !strings.Contains(out, "nothing to remove") {
+			t.Errorf("second reset on %s: %v\n%s", h.name, err, out)
+		}
+	}
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/cri-o/cri-o/server"
 	"github.com/cri-o/cri-o/server/metrics"
 	"github.com/sirupsen/logrus"
+	"go.podman.io/storage"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -162,7 +163,8 @@ func (c *CRIO) Init(context.Context) error {
 	if err := checkExecutable(c.PinnsPath); err != nil {
 		return err
 	}
-	for _, dir := range []string{c.crioRun(), c.crioData()} {
+	pullTmp := images.SystemContext(images.StoreOptions(c.DataDir, c.RunDir).GraphRoot).BigFilesTemporaryDir
+	for _, dir := range []string{c.crioRun(), c.crioData(), pullTmp} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("crio: %w", err)
 		}
@@ -184,6 +186,14 @@ func (c *CRIO) Init(context.Context) error {
 	}
 	if err := cfg.Validate(true); err != nil {
 		return fmt.Errorf("crio: invalid configuration: %w", err)
+	}
+	// Validate opened the image store, whose overlay driver bind-mounts
+	// its home (DataDir/storage/overlay) onto itself. Init starts nothing:
+	// release the store, so that a start failing before Start leaves no
+	// mount behind; Start opens it again. While containers that a
+	// previous run left running (KeepPods) use layers, the store stays.
+	if store, err := cfg.GetStore(); err == nil {
+		releaseStore(store)
 	}
 	// SIGHUP makes CRI-O reload its configuration from its config file, or
 	// from built-in defaults when it has none (which would, among others,
@@ -273,6 +283,13 @@ func (c *CRIO) buildConfig(policy string) (*libconfig.Config, error) {
 	cfg.SignaturePolicyPath = policy
 	cfg.SignaturePolicyDir = c.crioData("policies")
 	cfg.NamespacedAuthDir = c.crioData("auth")
+	// Pulls stage big files and keep their blob info cache with the
+	// node's store, as imports do, not in /var/tmp and the machine-wide
+	// /var/lib/containers/cache.
+	sys := images.SystemContext(store.GraphRoot)
+	cfg.BigFilesTemporaryDir = sys.BigFilesTemporaryDir
+	cfg.SystemContext.BigFilesTemporaryDir = sys.BigFilesTemporaryDir
+	cfg.SystemContext.BlobInfoCacheDir = sys.BlobInfoCacheDir
 
 	cfg.NetworkDir = orDefault(c.CNIConfigDir, c.crioRun("cni", "net.d"))
 	// libcni keeps each attachment in its cache and, at CRI-O's start,
@@ -321,6 +338,7 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("crio: %w", err)
 	}
+	undo = append(undo, func() { releaseStore(store) })
 	if _, err := images.EnsurePause(ctx, store); err != nil {
 		return fmt.Errorf("crio: %w", err)
 	}
@@ -591,6 +609,14 @@ func stopPods(ctx context.Context, s *server.Server) error {
 		return nil
 	})
 	return errors.Join(errs...)
+}
+
+// releaseStore shuts the image store down, which unmounts the overlay
+// driver's home unless a layer is mounted (a container runs).
+func releaseStore(store storage.Store) {
+	if _, err := store.Shutdown(false); err != nil && !errors.Is(err, storage.ErrLayerUsedByContainer) {
+		logWarn("crio: release the image store: %v", err)
+	}
 }
 
 // pruneAttachLinks removes attach symlinks (RunDir/crio/<container id>)

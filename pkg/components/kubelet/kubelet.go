@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/moby/sys/mountinfo"
+	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -79,6 +81,10 @@ type Kubelet struct {
 
 	upstream.Runner
 	client kubernetes.Interface
+	// rootDir is the root directory Start ran with; unmountRoot says
+	// whether it was not a mount point then (the kubelet makes it one).
+	rootDir     string
+	unmountRoot bool
 }
 
 var (
@@ -238,6 +244,17 @@ func (k *Kubelet) Start(ctx context.Context) error {
 	if err := os.MkdirAll(s.RootDirectory, 0o700); err != nil {
 		return fmt.Errorf("kubelet: %w", err)
 	}
+	// The kubelet bind-mounts its root onto itself (to make it rshared)
+	// and never unmounts it; Stop undoes that if this start did it.
+	root, err := filepath.EvalSymlinks(s.RootDirectory)
+	if err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	mounted, err := mountinfo.Mounted(root)
+	if err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	k.rootDir, k.unmountRoot = root, !mounted
 	klog.InfoS("Starting component", "component", k.Name(), "config", k.ConfigFile, "rootDir", s.RootDirectory)
 	ctx, cancel := k.Context(ctx)
 	deps, err := app.UnsecuredDependencies(ctx, s, utilfeature.DefaultFeatureGate)
@@ -302,9 +319,37 @@ func (k *Kubelet) Stop(ctx context.Context) error {
 	defer cancel()
 	err := k.Runner.Stop(ctx, k.Name())
 	if errors.Is(err, context.DeadlineExceeded) {
+		err = nil
+	}
+	return errors.Join(err, k.releaseRoot())
+}
+
+// releaseRoot unmounts the bind mount of the root directory that the
+// kubelet made at this start, so that a node that stops (or fails to
+// start) before any pod ran leaves its dirs removable. While pods' volumes
+// are mounted below it, it stays, as the volumes do, for the next start or
+// `kubenode reset`. The unmount is lazy: goroutines the kubelet never stops
+// (its pod-resources socket) keep files open there until the process ends.
+func (k *Kubelet) releaseRoot() error {
+	if !k.unmountRoot {
 		return nil
 	}
-	return err
+	k.unmountRoot = false
+	mounts, err := mountinfo.GetMounts(mountinfo.PrefixFilter(k.rootDir))
+	if err != nil {
+		return fmt.Errorf("kubelet: %w", err)
+	}
+	switch {
+	case len(mounts) == 0:
+		return nil
+	case len(mounts) > 1:
+		klog.InfoS("Kubelet root directory holds pod volumes; left mounted", "rootDir", k.rootDir, "mounts", len(mounts)-1)
+		return nil
+	}
+	if err := unix.Unmount(k.rootDir, unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("kubelet: unmount %s: %w", k.rootDir, err)
+	}
+	return nil
 }
 
 // ensureCgroupRoot creates a non-root cgroup root in every v1 hierarchy

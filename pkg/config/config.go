@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -378,6 +379,13 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		if err := c.resolveNodeIPs(host, len(f.NodeIPs) > 0, want4, want6); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// The first Service range is the cluster's primary family: the
+	// kubernetes Service gets its address there and the apiserver's
+	// advertise address (a node IP) must be of that family. On an
+	// IPv6-only underlay with dual-stack pods (seed 003) that is IPv6.
+	if len(errs) == 0 && want4 && want6 && !slices.ContainsFunc(c.NodeIPs, netip.Addr.Is4) {
+		slices.Reverse(c.ServiceCIDRs)
 	}
 	if len(errs) == 0 {
 		errs = append(errs, c.validateOverlap()...)

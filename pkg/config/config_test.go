@@ -90,6 +90,34 @@ func TestIPv6Only(t *testing.T) {
 	}
 }
 
+// Seed 003: IPv6-only hosts, dual-stack pods. The Service range of the
+// node IPs' family comes first, so the kubernetes Service and the
+// apiserver's advertise address share a family; the pod ranges keep their
+// order.
+func TestIPv6UnderlayDualStackPods(t *testing.T) {
+	v6Host := fakeHost{addrs: []string{"127.0.0.1", "2001:db8::10"}, defaults: []string{"2001:db8::10"}}
+	c, err := resolve(t, "", v6Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"fd88::/112", "10.88.0.0/24"}, strs(c.ServiceCIDRs)); d != "" {
+		t.Fatal(d)
+	}
+	if d := cmp.Diff([]string{"fd88::1", "10.88.0.1"}, strs(c.APIServiceIPs())); d != "" {
+		t.Fatal(d)
+	}
+	if d := cmp.Diff([]string{"10.88.1.0/24", "fd88:1::/32"}, strs(c.NodeCIDRs(1))); d != "" {
+		t.Fatal(d)
+	}
+	c, err = resolve(t, "", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"10.88.0.0/24", "fd88::/112"}, strs(c.ServiceCIDRs)); d != "" {
+		t.Fatalf("a dual-stack underlay keeps IPv4 first: %s", d)
+	}
+}
+
 func TestExplicitNodeIP(t *testing.T) {
 	c, err := resolve(t, "nodeIPs: [192.168.1.10]\n", lanHost)
 	if err != nil {

@@ -162,7 +162,10 @@ func bindAddress(cfg *config.Config) string {
 }
 
 // primaryAddress is the node IP of the cluster's primary family, the one
-// the kubernetes Service points at.
+// the kubernetes Service points at, the API's and the WireGuard endpoint's
+// address. It is always a node IP, never a brkube address: other nodes
+// reach this one over the underlay (config.Resolve puts the Service range
+// of the node IPs' family first).
 func primaryAddress(cfg *config.Config) netip.Addr {
 	want4 := cfg.ServiceCIDRs[0].Addr().Is4()
 	for _, a := range cfg.NodeIPs {
@@ -170,7 +173,7 @@ func primaryAddress(cfg *config.Config) netip.Addr {
 			return a
 		}
 	}
-	return cfg.HostIPs()[0]
+	return cfg.NodeIPs[0]
 }
 
 // credentials are the files and clients the control plane is wired with.

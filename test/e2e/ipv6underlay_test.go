@@ -48,20 +48,7 @@ func TestWorkerJoinIPv6Underlay(t *testing.T) {
 	})
 
 	manifest := filepath.Join(h1.root, "workloads.yaml")
-	write(t, manifest, workloads+`---
-apiVersion: v1
-kind: Pod
-metadata: {name: client1}
-spec:
-  nodeName: node1.k8s.internal
-  terminationGracePeriodSeconds: 1
-  tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
-  containers:
-  - name: client
-    image: localhost/busybox:e2e
-    imagePullPolicy: Never
-    command: ["/bin/busybox", "sleep", "3600"]
-`)
+	write(t, manifest, workloads+client1OnPrimary)
 	h1.mustKubectl("apply", "-f", manifest)
 	web, _ := webPod(t, h1, "")
 	waitPodReady(t, h1, "client1")

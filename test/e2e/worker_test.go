@@ -59,20 +59,7 @@ func TestWorkerJoin(t *testing.T) {
 	})
 
 	manifest := filepath.Join(h1.root, "workloads.yaml")
-	write(t, manifest, workloads+`---
-apiVersion: v1
-kind: Pod
-metadata: {name: client1}
-spec:
-  nodeName: node1.k8s.internal
-  terminationGracePeriodSeconds: 1
-  tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
-  containers:
-  - name: client
-    image: localhost/busybox:e2e
-    imagePullPolicy: Never
-    command: ["/bin/busybox", "sleep", "3600"]
-`)
+	write(t, manifest, workloads+client1OnPrimary)
 	h1.mustKubectl("apply", "-f", manifest)
 	web, _ := webPod(t, h1, "")
 	waitPodReady(t, h1, "client1")
@@ -155,6 +142,23 @@ spec:
 		}
 	})
 }
+
+// client1OnPrimary is a client pod on the (tainted) primary, to reach
+// pods on workers from.
+const client1OnPrimary = `---
+apiVersion: v1
+kind: Pod
+metadata: {name: client1}
+spec:
+  nodeName: node1.k8s.internal
+  terminationGracePeriodSeconds: 1
+  tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
+  containers:
+  - name: client
+    image: localhost/busybox:e2e
+    imagePullPolicy: Never
+    command: ["/bin/busybox", "sleep", "3600"]
+`
 
 // createToken runs `kubenode token create` on the primary and returns the
 // join token it prints.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -11,6 +12,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kubenode/kubenode/pkg/netsetup"
+	"github.com/kubenode/kubenode/pkg/node"
 )
 
 func newNetworkCmd() *cobra.Command {
@@ -24,7 +26,8 @@ kubenode network apply    changes only what differs; a second apply changes noth
 kubenode network show     prints the live state: peers, handshakes, routes, MTU, tables
 kubenode network pubkey   prints this node's WireGuard public key (for peers' configs)
 
-Peers come from network.peers in the config file.
+Peers come from network.peers in the config file; while a node runs, show
+compares with the peers that node uses (the config's and the mesh's).
 
 Without a WireGuard kernel module, wgkube is wireguard-go running inside
 kubenode, and it exists only while that process runs. The node process
@@ -121,7 +124,38 @@ func newNetworkShowCmd() *cobra.Command {
 		Short: "Print the live network state: WireGuard peers with last handshake and transfer, routes, MTU, nftables",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return printNetwork(cmd, func(ctx context.Context, n *netsetup.Network) (fmt.Stringer, error) { return n.Show(ctx) })
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			// A running node's peers are the config's plus those the mesh
+			// learnt from Node objects: compare with those, else every
+			// mesh peer would count as a pending change.
+			peers, against := netsetup.PeersFromConfig(cfg), ""
+			if _, err := os.Stat(node.StatusSocket(cfg)); err == nil {
+				st, err := node.ReadStatus(contextOf(cmd), cfg)
+				switch {
+				case err != nil:
+					fmt.Fprintf(cmd.ErrOrStderr(), "kubenode: comparing with the config only: %v\n", err)
+				case st.NetworkPeers != nil:
+					peers, against = st.NetworkPeers, "the running node's peers (config and mesh)"
+					if st.Index != 0 && st.Index != cfg.NodeIndex {
+						cfg = cfg.WithIndex(st.Index) // a worker learns its index when it joins
+					}
+				}
+			}
+			n, err := netsetup.New(cfg, peers, klog.Background())
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			s, err := n.Show(contextOf(cmd))
+			if err != nil {
+				return err
+			}
+			s.Against = against
+			_, err = fmt.Fprint(cmd.OutOrStdout(), s.String())
+			return err
 		},
 	}
 }

@@ -119,10 +119,34 @@ func (h *FakeHost) addLink(name, kind string, mtu int) error {
 		return fmt.Errorf("link %s: file exists", name)
 	}
 	h.Links[name] = &LinkState{Name: name, Kind: kind, MTU: mtu}
-	for k, v := range map[string]string{"addr_gen_mode": "0", "accept_ra": "1", "accept_dad": "1"} {
-		h.Sysctls["net/ipv6/conf/"+name+"/"+k] = v
-	}
+	h.linkIPv6(name, mtu)
 	return nil
+}
+
+// linkIPv6 gives a link IPv6 (its /proc/sys/net/ipv6/conf/LINK) or takes
+// it away as the kernel does: a link whose MTU is below 1280 has none.
+func (h *FakeHost) linkIPv6(name string, mtu int) {
+	_, has := h.Sysctls["net/ipv6/conf/"+name+"/addr_gen_mode"]
+	switch {
+	case h.HostFacts.NoIPv6:
+	case mtu < minIPv6MTU:
+		h.dropLinkIPv6(name)
+		if l := h.Links[name]; l != nil {
+			l.Addrs = slices.DeleteFunc(l.Addrs, func(p netip.Prefix) bool { return p.Addr().Is6() })
+		}
+	case !has:
+		for k, v := range map[string]string{"addr_gen_mode": "0", "accept_ra": "1", "accept_dad": "1"} {
+			h.Sysctls["net/ipv6/conf/"+name+"/"+k] = v
+		}
+	}
+}
+
+func (h *FakeHost) dropLinkIPv6(name string) {
+	for k := range h.Sysctls {
+		if strings.HasPrefix(k, "net/ipv6/conf/"+name+"/") {
+			delete(h.Sysctls, k)
+		}
+	}
 }
 
 func (h *FakeHost) CreateBridge(name string, mtu int) error {
@@ -165,11 +189,7 @@ func (h *FakeHost) DeleteLink(name string) error {
 		return fmt.Errorf("link %s: %w", name, fs.ErrNotExist)
 	}
 	delete(h.Links, name)
-	for k := range h.Sysctls {
-		if strings.HasPrefix(k, "net/ipv6/conf/"+name+"/") {
-			delete(h.Sysctls, k)
-		}
-	}
+	h.dropLinkIPv6(name)
 	h.Routes = slices.DeleteFunc(h.Routes, func(r Route) bool { return r.Dev == name })
 	if name == WireGuardName {
 		h.WireGuard, h.holding = nil, false
@@ -194,6 +214,7 @@ func (h *FakeHost) SetLinkMTU(name string, mtu int) error {
 	l, err := h.link(name)
 	if err == nil {
 		l.MTU = mtu
+		h.linkIPv6(name, mtu)
 	}
 	return err
 }
@@ -209,7 +230,7 @@ func (h *FakeHost) SetLinkUp(name string, up bool) error {
 		return err
 	}
 	// No link-local address unless addr_gen_mode was set to none first.
-	if up && !l.Up && h.Sysctls["net/ipv6/conf/"+name+"/addr_gen_mode"] != "1" {
+	if gen, ok := h.Sysctls["net/ipv6/conf/"+name+"/addr_gen_mode"]; up && !l.Up && ok && gen != "1" {
 		l.Addrs = append(l.Addrs, netip.MustParsePrefix("fe80::1/64"))
 	}
 	if !up {
@@ -233,6 +254,9 @@ func (h *FakeHost) AddAddr(link string, p netip.Prefix) error {
 	}
 	if slices.Contains(l.Addrs, p) {
 		return fmt.Errorf("address %s: file exists", p)
+	}
+	if _, ok := h.Sysctls["net/ipv6/conf/"+link+"/addr_gen_mode"]; p.Addr().Is6() && !ok {
+		return fmt.Errorf("address %s on %s: the link has no IPv6", p, link)
 	}
 	l.Addrs = append(l.Addrs, p)
 	return nil

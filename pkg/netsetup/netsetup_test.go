@@ -122,6 +122,11 @@ func TestPlanGolden(t *testing.T) {
 	}{
 		{"dual-node1", "nodeIndex: 1\n", lanFacts},
 		{"ipv6-node1", "nodeIndex: 1\nipFamily: ipv6\n", lanFacts},
+		{"ipv4-node1-mtu1200", "nodeIndex: 1\nipFamily: ipv4\n", func() Facts {
+			f := lanFacts()
+			f.UnderlayMTU = 1200
+			return f
+		}},
 		{"dual-node1-kernel", "nodeIndex: 1\n", func() Facts {
 			f := lanFacts()
 			f.KernelWireGuard, f.WireGuardReason = true, "kernel module wireguard is available"
@@ -239,6 +244,58 @@ func TestApplyTwiceChangesNothing(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); d != "" {
 		t.Errorf("host after apply (-want +got):\n%s", d)
+	}
+}
+
+// On an underlay whose MTU leaves wgkube below IPv6's minimum of 1280 the
+// kernel gives kubenode's links no IPv6 at all, so an IPv4-only plan there
+// holds no IPv6 item: no sysctl under net/ipv6, no IPv6 address or route.
+func TestIPv4OnlySmallMTUHasNoIPv6(t *testing.T) {
+	ctx := context.Background()
+	cfg := node(t, "nodeIndex: 1\nipFamily: ipv4\n", "")
+	f := lanFacts()
+	f.UnderlayMTU = 1200
+	h := NewFakeHost(f)
+	n := newNet(t, cfg, peers23(t), h)
+	p, err := n.Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range sysctlKeys(p.Spec) {
+		if strings.HasPrefix(k, "net/ipv6/") {
+			t.Errorf("IPv4-only plan sets %s", sysctlName(k))
+		}
+	}
+	for _, c := range p.Changes {
+		switch c := c.(type) {
+		case *sysctlChange:
+			if strings.HasPrefix(c.Key, "net/ipv6/") {
+				t.Errorf("IPv4-only plan changes %s", c)
+			}
+		case *addrChange:
+			if c.Prefix.Addr().Is6() {
+				t.Errorf("IPv4-only plan changes %s", c)
+			}
+		case *routeChange:
+			if c.Route.Dst.Addr().Is6() {
+				t.Errorf("IPv4-only plan changes %s", c)
+			}
+		}
+	}
+	for _, call := range h.Calls {
+		if strings.Contains(call, "ipv6") || strings.Contains(call, "fe80:") || strings.Contains(call, "fd88:") {
+			t.Errorf("apply touched IPv6: %s", call)
+		}
+	}
+	if n.MTU() != 1120 || h.Links[BridgeName].MTU != 1120 || h.Links[WireGuardName].MTU != 1120 {
+		t.Errorf("mtu %d, brkube %d, wgkube %d, want 1120 (1200 - 80)", n.MTU(), h.Links[BridgeName].MTU, h.Links[WireGuardName].MTU)
+	}
+	calls := len(h.Calls)
+	if p, err = n.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !p.Empty() || len(h.Calls) != calls {
+		t.Fatalf("second apply changed %q:\n%s", h.Calls[calls:], p)
 	}
 }
 

@@ -243,6 +243,18 @@ func (n *Network) SetPeers(ctx context.Context, peers []Peer) error {
 	return n.Apply(ctx)
 }
 
+// Peers returns the peer list in force: the static peers, or the last
+// list SetPeers gave (the mesh's, on a running node).
+func (n *Network) Peers() []Peer {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := make([]Peer, 0, len(n.peers))
+	for _, p := range n.peers {
+		out = append(out, Peer{Index: p.Index, PublicKey: p.PublicKey.String(), Endpoint: p.Endpoint.String()})
+	}
+	return out
+}
+
 // MTU is the MTU pods should use, once Apply succeeded (0 before).
 func (n *Network) MTU() int {
 	n.mu.Lock()

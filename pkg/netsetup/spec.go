@@ -309,10 +309,14 @@ func Desired(cfg *config.Config, peers []WireGuardPeer, f *Facts, publicKey wgty
 		s.Bridge.Addrs = append(s.Bridge.Addrs, BridgeLinkLocal)
 	}
 	// No generated link-local address, no router advertisements, no DAD (a
-	// tentative address cannot be a route's source), as in seed 001.
-	s.Bridge.Sysctls = linkSysctls(BridgeName, true, f.NoIPv6)
+	// tentative address cannot be a route's source), as in seed 001. The
+	// kernel gives a link whose MTU is below 1280 no IPv6 at all (no
+	// /proc/sys/net/ipv6/conf/LINK), which only an IPv4-only node allows:
+	// then there is nothing to turn off.
+	linkNoIPv6 := f.NoIPv6 || s.MTU < minIPv6MTU
+	s.Bridge.Sysctls = linkSysctls(BridgeName, true, linkNoIPv6)
 	s.WireGuard = WireGuardSpec{
-		LinkSpec:   LinkSpec{Name: WireGuardName, Kind: "wireguard", MTU: s.MTU, Sysctls: linkSysctls(WireGuardName, false, f.NoIPv6)},
+		LinkSpec:   LinkSpec{Name: WireGuardName, Kind: "wireguard", MTU: s.MTU, Sysctls: linkSysctls(WireGuardName, false, linkNoIPv6)},
 		ListenPort: cfg.Network.WireGuardPort,
 		PublicKey:  publicKey,
 		KeyFile:    KeyFile(cfg),
@@ -401,7 +405,8 @@ func checkFacts(cfg *config.Config, f *Facts) (int, string, error) {
 }
 
 // linkSysctls keep IPv6 autoconfiguration off kubenode's links, even in an
-// IPv4-only cluster, unless the kernel has no IPv6 at all.
+// IPv4-only cluster (a pod's router advertisement must not reach the host),
+// unless the links have no IPv6 at all.
 func linkSysctls(link string, noDAD, noIPv6 bool) []Sysctl {
 	if noIPv6 {
 		return nil

@@ -13,6 +13,9 @@ import (
 type Status struct {
 	Plan  *Plan
 	State *State
+	// Against names where the plan's peers came from, for the last line
+	// ("" means the config).
+	Against string
 }
 
 // String prints the live state for `kubenode network show`.
@@ -104,10 +107,14 @@ func (s *Status) String() string {
 		}
 		fmt.Fprintf(&b, "nftables: table inet %s: %s (nft list table inet %s)\n", TableName, strings.Join(parts, ", "), TableName)
 	}
+	against := s.Against
+	if against == "" {
+		against = "the config"
+	}
 	if s.Plan.Empty() {
-		b.WriteString("in sync with the config\n")
+		fmt.Fprintf(&b, "in sync with %s\n", against)
 	} else {
-		fmt.Fprintf(&b, "differs from the config: %d changes pending (see kubenode network plan)\n", len(s.Plan.Changes))
+		fmt.Fprintf(&b, "differs from %s: %d changes pending (see kubenode network plan)\n", against, len(s.Plan.Changes))
 	}
 	return b.String()
 }

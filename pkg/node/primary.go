@@ -86,7 +86,8 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	server, _ := join.ServerURL(cfg)
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "primary", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: server,
-			Kubeconfig: cfg.AdminKubeconfig(), Components: m.Status(), Peers: meshC.Members()}
+			Kubeconfig: cfg.AdminKubeconfig(), Components: m.Status(), Peers: meshC.Members(),
+			NetworkPeers: network.Peers()}
 	})
 	if err != nil {
 		network.Close()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/mesh"
+	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -26,6 +27,9 @@ type Status struct {
 	Kubeconfig string                       `json:"kubeconfig"`
 	Components []supervisor.ComponentStatus `json:"components"`
 	Peers      []mesh.Member                `json:"peers"` // from the Node list
+	// NetworkPeers are the peers wgkube is configured with now: the
+	// config's static peers and the mesh's, for `kubenode network show`.
+	NetworkPeers []netsetup.Peer `json:"networkPeers"`
 }
 
 // StatusSocket is where a running node answers `kubenode status`.

@@ -274,7 +274,8 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	m.Add(meshC)
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "worker", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: st.Server,
-			Kubeconfig: kubeletKubeconfig(cfg), Components: m.Status(), Peers: meshC.Members()}
+			Kubeconfig: kubeletKubeconfig(cfg), Components: m.Status(), Peers: meshC.Members(),
+			NetworkPeers: network.Peers()}
 	})
 	if err != nil {
 		network.Close()

@@ -90,7 +90,9 @@ func (l *lan) addHostWith(i int, o hostOptions) *host {
 		sh(t, "ip", "-n", h.name, "link", "set", "eth0", "mtu", fmt.Sprint(o.mtu))
 	}
 	sh(t, "ip", "-n", l.switch_, "link", "set", peer, "master", "br0", "up")
-	sh(t, "nsenter", "--net="+h.ns, "sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0")
+	if o.mtu == 0 || o.mtu >= 1280 { // below 1280 the kernel gives eth0 no IPv6
+		sh(t, "nsenter", "--net="+h.ns, "sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0")
+	}
 	sh(t, "ip", "-n", h.name, "link", "set", "lo", "up")
 	if !o.noIPv4 {
 		h.addr4 = fmt.Sprintf("192.168.77.%d", i)

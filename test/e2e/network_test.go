@@ -425,6 +425,37 @@ func TestNetworkIPv6Only(t *testing.T) {
 	}
 }
 
+// TestNetworkIPv4OnlySmallMTU: an IPv4-only node on an underlay whose MTU
+// is below IPv6's minimum of 1280. The kernel gives brkube and wgkube (MTU
+// 1200 - 80) no IPv6 at all, so apply must not touch any IPv6 setting.
+func TestNetworkIPv4OnlySmallMTU(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h := l.addHostWith(1, hostOptions{noIPv6: true, mtu: 1200})
+	h.writeConfig("nodeIndex: 1\nipFamily: ipv4\n")
+	m := &meshNode{host: h, index: 1}
+	m.startApply(t)
+	defer m.apply.stop(20 * time.Second)
+	for _, link := range []string{"brkube", "wgkube"} {
+		out := h.mustExec("ip", "-o", "link", "show", "dev", link)
+		if !strings.Contains(out, " mtu 1120 ") {
+			t.Errorf("%s, want mtu 1120 (1200 - 80):\n%s", link, out)
+		}
+		if out := h.mustExec("ip", "-6", "addr", "show", "dev", link); strings.TrimSpace(out) != "" {
+			t.Errorf("%s has IPv6 addresses in IPv4-only mode:\n%s", link, out)
+		}
+	}
+	if out := h.mustExec("ip", "-4", "addr", "show", "dev", "brkube"); !strings.Contains(out, "inet 10.88.1.1/24") {
+		t.Errorf("brkube lacks its host IP:\n%s", out)
+	}
+	if out := m.mustNetwork(t, "apply"); !strings.Contains(out, "no changes") {
+		t.Errorf("second apply:\n%s", out)
+	}
+	if out := m.mustNetwork(t, "show"); !strings.Contains(out, "in sync with the config") {
+		t.Errorf("show:\n%s", out)
+	}
+}
+
 // TestNetworkBadInput: each bad input fails with a message that says what
 // to fix, before anything on the host changes (not even the key file).
 func TestNetworkBadInput(t *testing.T) {

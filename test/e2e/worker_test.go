@@ -112,6 +112,26 @@ func TestWorkerJoin(t *testing.T) {
 		t.Logf("worker status:\n%s", out)
 	})
 
+	// Peers from Node objects are what the running node wants, not
+	// changes pending against the config.
+	t.Run("network show on a healthy mesh", func(t *testing.T) {
+		for _, n := range []struct {
+			h    *host
+			peer string
+		}{{h1, "peer 2 "}, {h2, "peer 1 "}} {
+			out, err := n.h.run(append([]string{"network", "show"}, n.h.nodeArgs()...)...)
+			if err != nil {
+				t.Fatalf("kubenode network show on %s: %v\n%s", n.h.name, err, out)
+			}
+			if strings.Contains(out, "changes pending") || !strings.Contains(out, "in sync with the running node's peers") {
+				t.Errorf("network show on %s is not in sync:\n%s", n.h.name, out)
+			}
+			if !strings.Contains(out, "\n  "+n.peer) {
+				t.Errorf("network show on %s does not list %q:\n%s", n.h.name, n.peer, out)
+			}
+		}
+	})
+
 	// Each inotify instance counts against the user's
 	// fs.inotify.max_user_instances (128 by default), which kubenode check
 	// compares with these numbers.

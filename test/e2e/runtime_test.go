@@ -335,9 +335,14 @@ func TestNodeRuntimeKeepPods(t *testing.T) {
 	if out != id+" 0" {
 		t.Fatalf("after restart: container %q, want the same container %s never restarted", out, id)
 	}
-	if out, err := h.podExec(web, "cat", "/www/index.html"); err != nil || strings.TrimSpace(out) != web {
-		t.Fatalf("exec into the adopted container: %v: %q", err, out)
-	}
+	// The kubelet answers exec only once its pod manager has the pod from
+	// the API again ("pod does not exist" until then, a second at most).
+	eventually(t, 15*time.Second, "exec into the adopted container", func() error {
+		if out, err := h.podExec(web, "cat", "/www/index.html"); err != nil || strings.TrimSpace(out) != web {
+			return fmt.Errorf("%v: %q", err, out)
+		}
+		return nil
+	})
 }
 
 // TestPodNetworkOutlivesOtherNodes: two nodes on one machine (two primaries

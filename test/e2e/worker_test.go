@@ -180,6 +180,24 @@ spec:
     command: ["/bin/busybox", "sleep", "3600"]
 `
 
+// clientDaemonSet is a client pod on every node, the primary included.
+const clientDaemonSet = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: client}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
+      containers:
+      - name: client
+        image: localhost/busybox:e2e
+        imagePullPolicy: Never
+        command: ["/bin/busybox", "sleep", "3600"]
+`
+
 // createToken runs `kubenode token create` on the primary and returns the
 // join token it prints.
 func createToken(t *testing.T, h *host, args ...string) string {
@@ -421,22 +439,7 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 ---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: client}
-spec:
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
-      containers:
-      - name: client
-        image: localhost/busybox:e2e
-        imagePullPolicy: Never
-        command: ["/bin/busybox", "sleep", "3600"]
-`)
+`+clientDaemonSet)
 	h1.mustKubectl("apply", "-f", manifest)
 	h1.mustKubectl("rollout", "status", "deploy/web", "--timeout=120s")
 	h1.mustKubectl("rollout", "status", "ds/client", "--timeout=120s")
@@ -537,23 +540,7 @@ func TestResetAfterNodes(t *testing.T) {
 	p1 := startPrimary(t, h1)
 	p2 := startWorker(t, h2, createToken(t, h1))
 	manifest := filepath.Join(h1.root, "ds.yaml")
-	write(t, manifest, `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: client}
-spec:
-  selector: {matchLabels: {app: client}}
-  template:
-    metadata: {labels: {app: client}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      tolerations: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
-      containers:
-      - name: client
-        image: localhost/busybox:e2e
-        imagePullPolicy: Never
-        command: ["/bin/busybox", "sleep", "3600"]
-`)
+	write(t, manifest, clientDaemonSet)
 	h1.mustKubectl("apply", "-f", manifest)
 	h1.mustKubectl("rollout", "status", "ds/client", "--timeout=120s")
 

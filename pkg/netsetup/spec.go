@@ -36,9 +36,9 @@ const (
 // Peer is another node of the mesh, as config.yaml lists it or, later, as a
 // Node object publishes it.
 type Peer struct {
-	Index     int
-	PublicKey string // base64, as wg(8) prints it
-	Endpoint  string // IP:PORT, or IP for the default WireGuard port
+	Index     int    `json:"index"`
+	PublicKey string `json:"publicKey"` // base64, as wg(8) prints it
+	Endpoint  string `json:"endpoint"`  // IP:PORT, or IP for the default WireGuard port
 }
 
 // PeersFromConfig returns the static peers of config.yaml.

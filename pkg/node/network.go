@@ -11,7 +11,8 @@ import (
 // node process owns a userspace wgkube for as long as it lives, and every
 // later component starts with brkube, wgkube, routes and firewall in place.
 type networkPhase struct {
-	net *netsetup.Network
+	net    *netsetup.Network
+	health peerWatch // see health.go
 }
 
 var _ supervisor.Component = (*networkPhase)(nil)

@@ -27,6 +27,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/components/etcd"
 	"github.com/kubenode/kubenode/pkg/components/scheduler"
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
@@ -72,17 +73,31 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}
-	m.Add(&csrapprover.Approver{Kubeconfig: cfg.AdminKubeconfig(), Config: cfg})
+	meshC, err := rt.meshController(cfg, network, cfg.Runtime.PrimaryTaint == config.TaintAuto)
+	if err != nil {
+		network.Close()
+		return err
+	}
+	// The host starts before the kubelet, which needs the approver for
+	// its serving certificate; the mesh's gate waits for the kubelet's
+	// Node to carry the mesh annotations.
+	host := &controllers.Host{
+		Kubeconfigs: map[controllers.Identity]string{
+			controllers.NodeIdentity:  kubeletKubeconfig(cfg),
+			controllers.AdminIdentity: cfg.AdminKubeconfig(),
+		},
+		Log: log.WithValues("component", "controllers"),
+	}
+	approver := &csrapprover.Approver{Config: cfg}
+	host.Add(approver, approver.Options())
+	host.Add(meshC, meshC.Options())
+	m.Add(host)
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
-	taintKubeconfig := ""
-	if cfg.Runtime.PrimaryTaint == config.TaintAuto {
-		taintKubeconfig = cfg.AdminKubeconfig()
-	}
-	meshC := rt.meshComponent(cfg, network, kubeletKubeconfig(cfg), taintKubeconfig)
-	m.Add(meshC)
+	m.Add(host.Gate(meshC.Name()))
 	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig()})
+	m.Add(nodeCertificates(cfg, true))
 	server, _ := join.ServerURL(cfg)
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "primary", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: server,

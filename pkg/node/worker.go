@@ -24,6 +24,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/netsetup"
@@ -270,8 +271,21 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
-	meshC := rt.meshComponent(cfg, network, kubeletKubeconfig(cfg), "")
-	m.Add(meshC)
+	meshC, err := rt.meshController(cfg, network, false)
+	if err != nil {
+		network.Close()
+		return err
+	}
+	// After the kubelet: the node's credentials exist only once it has
+	// bootstrapped them.
+	host := &controllers.Host{
+		Kubeconfigs: map[controllers.Identity]string{controllers.NodeIdentity: kubeletKubeconfig(cfg)},
+		Log:         log.WithValues("component", "controllers"),
+	}
+	host.Add(meshC, meshC.Options())
+	m.Add(host)
+	m.Add(host.Gate(meshC.Name()))
+	m.Add(nodeCertificates(cfg, false))
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "worker", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: st.Server,
 			Kubeconfig: kubeletKubeconfig(cfg), Components: m.Status(), Peers: meshC.Members(),

@@ -112,6 +112,68 @@ func TestWorkerJoin(t *testing.T) {
 		t.Logf("worker status:\n%s", out)
 	})
 
+	// A Node the mesh must leave out (its endpoint is inside the cluster
+	// range, as IPv6-only hosts once published) and a route deleted by
+	// hand make the node degraded, and status names each; both heal.
+	t.Run("status names a node left out of the mesh and a route deleted by hand", func(t *testing.T) {
+		status := func() string {
+			out, err := h2.run(append([]string{"status"}, h2.nodeArgs()...)...)
+			if err != nil {
+				t.Fatalf("kubenode status: %v\n%s", err, out)
+			}
+			return out
+		}
+		const ghost = "node9.k8s.internal"
+		manifest := filepath.Join(h1.root, "ghost-node.yaml")
+		write(t, manifest, `apiVersion: v1
+kind: Node
+metadata:
+  name: `+ghost+`
+  annotations:
+    kubenode.io/node-index: "9"
+    kubenode.io/wireguard-public-key: AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
+    kubenode.io/wireguard-endpoint: 10.88.9.1:51820
+`)
+		h1.mustKubectl("apply", "-f", manifest)
+		eventually(t, 60*time.Second, "mesh degraded, naming "+ghost, func() error {
+			out := status()
+			for _, want := range []string{"mesh                     degraded", "AllNodesPeered", ghost, "10.88.9.1"} {
+				if !strings.Contains(out, want) {
+					return fmt.Errorf("no %q in:\n%s", want, out)
+				}
+			}
+			return nil
+		})
+		h1.mustKubectl("delete", "node", ghost)
+		eventually(t, 60*time.Second, "mesh ready again", func() error {
+			if out := status(); !strings.Contains(out, "mesh                     ready") {
+				return fmt.Errorf("mesh not ready:\n%s", out)
+			}
+			return nil
+		})
+
+		route := "10.88.1.0/24"
+		if out := h2.mustExec("ip", "route", "show", "dev", "wgkube"); !strings.Contains(out, route) {
+			t.Fatalf("no route %s via wgkube:\n%s", route, out)
+		}
+		h2.mustExec("ip", "route", "del", route, "dev", "wgkube")
+		eventually(t, 60*time.Second, "network degraded, naming the route", func() error {
+			out := status()
+			if !strings.Contains(out, "network                  degraded") || !strings.Contains(out, "HostAsPlanned") || !strings.Contains(out, route) {
+				return fmt.Errorf("not degraded on the deleted route:\n%s", out)
+			}
+			return nil
+		})
+		t.Logf("status with a route deleted:\n%s", status())
+		h2.mustExec("ip", "route", "add", route, "dev", "wgkube", "src", "10.88.2.1")
+		eventually(t, 60*time.Second, "network ready again", func() error {
+			if out := status(); !strings.Contains(out, "network                  ready") {
+				return fmt.Errorf("network not ready:\n%s", out)
+			}
+			return nil
+		})
+	})
+
 	// Peers from Node objects are what the running node wants, not
 	// changes pending against the config.
 	t.Run("network show on a healthy mesh", func(t *testing.T) {

@@ -180,7 +180,10 @@ let
     lib.mapAttrs' (n: v: lib.nameValuePair "${n}.yaml" (manifestFile n v)) cfg.manifests
   );
 
-  nft = config.networking.nftables.enable;
+  # networking.firewall.backend is recent; before it, nftables.enable chose.
+  backend =
+    config.networking.firewall.backend
+      or (if config.networking.nftables.enable then "nftables" else "iptables");
   v4 = a: !lib.hasInfix ":" a;
   addrOf =
     endpoint:
@@ -201,7 +204,7 @@ let
   kubeletFrom =
     family: addrs:
     lib.optionalString (addrs != [ ]) (
-      if nft then
+      if backend == "nftables" then
         "${family} saddr { ${lib.concatStringsSep ", " addrs} } tcp dport 10250 accept\n"
       else
         lib.concatMapStrings (
@@ -351,6 +354,10 @@ in
       message = "services.kubenode.images: ${imageName i} is not an image archive kubenode imports (names ending in ${lib.concatStringsSep ", " archiveSuffixes}).";
     }) cfg.images;
 
+    warnings =
+      lib.optional (cfg.openFirewall && !isPrimary && backend != "iptables" && backend != "nftables")
+        "services.kubenode.openFirewall: the ${backend} firewall backend gets no rule for the kubelet port (10250) from the primary; open it yourself, from ${lib.concatStringsSep ", " cfg.primaryAddresses} only.";
+
     services.kubenode.settings.runtime = {
       runcPath = mkDefault "${pkgs.runc}/bin/runc";
       conmonPath = mkDefault "${pkgs.conmon}/bin/conmon";
@@ -408,12 +415,12 @@ in
           allowedTCPPorts = [ 53 ];
           allowedUDPPorts = [ 53 ];
         };
-        # With the nftables firewall's filterForward: pods out, peers to
-        # this node's pods (kubenode's own table narrows it), Services.
+        # With the nftables firewall's filterForward (which accepts
+        # Services' DNAT itself): pods out, peers to this node's pods
+        # (kubenode's own table narrows it to them).
         extraForwardRules = ''
           iifname "brkube" accept
           iifname "wgkube" oifname "brkube" accept
-          ct status dnat accept
         '';
       }
       (mkIf cfg.openFirewall {
@@ -427,8 +434,8 @@ in
             + kubeletFrom "ip6" (lib.filter (a: !v4 a) cfg.primaryAddresses);
         in
         {
-          extraInputRules = mkIf nft rules;
-          extraCommands = mkIf (!nft) rules;
+          extraInputRules = mkIf (backend == "nftables") rules;
+          extraCommands = mkIf (backend == "iptables") rules;
         }
       ))
     ];

@@ -3,7 +3,12 @@
 # NixOS itself cannot run here (test/nix). The unit is rendered as NixOS's
 # systemd-lib does: one Key=value line per value, lists repeated, booleans
 # as true/false, the path option as PATH, preStart as ExecStartPre.
-{ lib, pkgs, ... }:
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
 let
   inherit (lib) mkOption types;
   unitOption = types.oneOf [
@@ -187,6 +192,14 @@ in
       enable = mkOption {
         type = types.bool;
         default = true;
+      };
+      backend = mkOption {
+        type = types.enum [
+          "iptables"
+          "nftables"
+          "firewalld"
+        ];
+        default = if config.networking.nftables.enable then "nftables" else "iptables";
       };
       allowedTCPPorts = ports;
       allowedUDPPorts = ports;

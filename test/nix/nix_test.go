@@ -410,6 +410,12 @@ func TestFirewall(t *testing.T) {
 	if wn.Firewall.ExtraInputRules != wantNft || wn.Firewall.ExtraCommands != "" {
 		t.Errorf("worker, nftables: extraInputRules %q, extraCommands %q", wn.Firewall.ExtraInputRules, wn.Firewall.ExtraCommands)
 	}
+	// firewalld: no rule of the module's, and a warning saying so.
+	wf := mustEvaluate(t, strings.Replace(workerConfig, "enable = true;", `enable = true; }; networking.firewall.backend = "firewalld"; services.kubenode = {`, 1))
+	if wf.Firewall.ExtraInputRules != "" || wf.Firewall.ExtraCommands != "" ||
+		len(wf.Warnings) != 1 || !strings.Contains(wf.Warnings[0], "firewalld firewall backend gets no rule for the kubelet port (10250) from the primary; open it yourself, from 192.168.1.10, 2001:db8::10 only") {
+		t.Errorf("worker, firewalld: %q %q, warnings %q", wf.Firewall.ExtraInputRules, wf.Firewall.ExtraCommands, wf.Warnings)
+	}
 	// The primary's address defaults to its static peer entry.
 	wp := mustEvaluate(t, strings.Replace(workerConfig, `primaryAddresses = [ "192.168.1.10" "2001:db8::10" ];`,
 		`settings.network.peers = [ { index = 1; publicKey = "pHEYIfgWiJEgnR8zKYGnWlbZbQZ0xb5eEyzVSpzz3BM="; endpoint = "[2001:db8::10]:51820"; } ];`, 1))

@@ -33,6 +33,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		newVersionCmd(),
 		newCheckCmd(),
+		newConfigCmd(),
 		newPrimaryCmd(),
 		newKubectlCmd(),
 		newNetworkCmd(),
@@ -52,6 +53,12 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	overrideFlags(f)
+	return f.Resolve(config.LiveHost{})
+}
+
+// overrideFlags applies the node flags over the config file's values.
+func overrideFlags(f *config.File) {
 	if flags.dataDir != "" {
 		f.DataDir = flags.dataDir
 	}
@@ -61,7 +68,6 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 	if len(flags.nodeIPs) > 0 {
 		f.NodeIPs = flags.nodeIPs
 	}
-	return f.Resolve(config.LiveHost{})
 }
 
 // lockNode holds the node's data and run dirs for as long as this command

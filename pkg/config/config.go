@@ -148,11 +148,15 @@ type Config struct {
 	Runtime       Runtime
 }
 
-// Parse decodes config.yaml; unknown fields are errors.
+// Parse decodes config.yaml. Unknown fields and values of the wrong kind
+// are errors, all of them at once (see Problems).
 func Parse(data []byte) (*File, error) {
 	var f File
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &f, nil
+	}
+	if errs := schemaProblems(data); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if err := yaml.UnmarshalStrict(data, &f); err != nil {
 		return nil, err
@@ -172,7 +176,11 @@ func ReadFile(path string, optional bool) (*File, error) {
 	}
 	f, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("config: %s: %w (see configs/config.example.yaml for the fields)", path, err)
+		var errs []error
+		for _, p := range Problems(err) {
+			errs = append(errs, fmt.Errorf("%s: %w", path, p))
+		}
+		return nil, fmt.Errorf("config: %w\n(see configs/config.example.yaml for the fields)", errors.Join(errs...))
 	}
 	return f, nil
 }
@@ -190,6 +198,9 @@ type Host interface {
 // Resolve applies defaults and validates, returning every problem at once.
 // The node IPs are the configured ones, which must be on the host, or else
 // the default route's source address: never a guess among interfaces.
+// A nil host checks the file alone, for a config written for another
+// machine: the node IPs are then only the configured ones, unchecked
+// against any host.
 func (f *File) Resolve(host Host) (*Config, error) {
 	c := &Config{
 		NodeIndex:     f.NodeIndex,
@@ -375,7 +386,7 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		c.NodeIPs = append(c.NodeIPs, a)
 	}
 
-	if len(errs) == 0 {
+	if len(errs) == 0 && host != nil {
 		if err := c.resolveNodeIPs(host, len(f.NodeIPs) > 0, want4, want6); err != nil {
 			errs = append(errs, err)
 		}
@@ -587,3 +598,25 @@ func (c *Config) WithIndex(i int) *Config {
 // NodeNameOf is node N's name: its Node object, its certificates' CN and
 // its DNS name.
 func NodeNameOf(i int, domain string) string { return fmt.Sprintf("node%d.%s", i, domain) }
+
+// Check reads the config file at path, applies override (the node flags)
+// and resolves it as a node does at start, returning every problem, one
+// error each. host nil checks the file alone (see Resolve).
+func Check(path string, override func(*File), host Host) (*Config, []error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, []error{err}
+	}
+	f, err := Parse(data)
+	if err != nil {
+		return nil, Problems(err)
+	}
+	if override != nil {
+		override(f)
+	}
+	c, err := f.Resolve(host)
+	if err != nil {
+		return nil, Problems(err)
+	}
+	return c, nil
+}

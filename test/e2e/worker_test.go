@@ -295,9 +295,16 @@ func TestJoinBadInput(t *testing.T) {
 	// The apiserver caches token logins for ~10s; neither token was used.
 	time.Sleep(3 * time.Second)
 
+	garbled := filepath.Join(t.TempDir(), "join")
+	if err := os.WriteFile(garbled, []byte("kn1.not-base64!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
-		name, token, config, want string
+		name, token, joinFile, config, want string
 	}{
+		{name: "missing join file", joinFile: "/nonexistent/kubenode-join", want: "join token file: open /nonexistent/kubenode-join: no such file or directory; write the kn1."},
+		{name: "garbled join file", joinFile: garbled, want: "join token file " + garbled + ": the join token is truncated or garbled"},
+		{name: "join and join file", token: unused, joinFile: garbled, want: "--join and --join-file both given: use one"},
 		{name: "malformed token", token: "kn1.not-base64!", want: "the join token is truncated or garbled"},
 		{name: "no token", token: "", want: "has not joined a cluster: pass --join TOKEN"},
 		{name: "wrong CA hash", token: wrongCA, want: "but the join token pins sha256:abab"},
@@ -317,6 +324,9 @@ func TestJoinBadInput(t *testing.T) {
 			args := append([]string{"worker"}, h2.nodeArgs()...)
 			if tc.token != "" {
 				args = append(args, "--join", tc.token)
+			}
+			if tc.joinFile != "" {
+				args = append(args, "--join-file", tc.joinFile)
 			}
 			out, err := h2.run(args...)
 			if err == nil {
@@ -359,9 +369,14 @@ func TestJoinBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(out, "already used") {
 			t.Fatalf("reusing a token: %v\n%s", err, out)
 		}
-		// A fresh token, but asking for node2's index.
+		// A fresh token, read from a file (a NixOS joinTokenFile), but
+		// asking for node2's index.
 		h3.writeConfig("nodeIndex: 2\n" + h3.runtimeConfig())
-		out, err = h3.run(append(append([]string{"worker"}, h3.nodeArgs()...), "--join", createToken(t, h1))...)
+		tokenFile := filepath.Join(t.TempDir(), "join")
+		if err := os.WriteFile(tokenFile, []byte(createToken(t, h1)+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err = h3.run(append(append([]string{"worker"}, h3.nodeArgs()...), "--join-file", tokenFile)...)
 		if err == nil || !strings.Contains(out, "node index 2 is already taken") {
 			t.Fatalf("taking node 2's index: %v\n%s", err, out)
 		}
@@ -400,6 +415,17 @@ func TestJoinBadInput(t *testing.T) {
 		}
 		if _, err := h1.kubectl("-n", "kube-node-lease", "get", "lease", "kubenode-token-"+tokenField(t, fresh, "token")[:6]); err == nil {
 			t.Fatal("the refused token was claimed")
+		}
+		// A joined host neither reads nor needs its token file.
+		if _, err := p2.stop(20 * time.Second); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		t.Setenv("KUBENODE_JOIN_TOKEN", "")
+		h2.ensureRuntimeConfig()
+		p2 = h2.start(append(append([]string{"worker"}, h2.nodeArgs()...), "--join-file", "/nonexistent/kubenode-join")...)
+		p2.waitLog("node ready", readyTimeout)
+		if !strings.Contains(p2.output(), "--join-file /nonexistent/kubenode-join is set, but this host already joined") {
+			t.Fatalf("no word about the unused --join-file:\n%s", p2.tail(40))
 		}
 	})
 }

@@ -403,7 +403,14 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		errs = append(errs, c.validatePeers()...)
 	}
 
-	seen := map[int]bool{c.NodeIndex: true}
+	// The own index counts only when the file sets it: without one a
+	// worker's index comes from its join, and its config may well list the
+	// primary (index 1, the default) as a static peer. netsetup checks the
+	// index the node runs with against the peers.
+	seen := map[int]bool{}
+	if f.NodeIndex != 0 {
+		seen[c.NodeIndex] = true
+	}
 	for _, p := range c.Network.Peers {
 		if p.Index < 1 || p.Index > 255 {
 			bad("network.peers: index %d: must be between 1 and 255", p.Index)

@@ -150,7 +150,7 @@ func TestBadInput(t *testing.T) {
 		{"loopback node ip", "nodeIPs: [127.0.0.1]\n", lanHost, "routable unicast"},
 		{"no default route", "", noRoute, "no default route"},
 		{"duplicate peer", "network:\n  peers:\n  - {index: 2, publicKey: a, endpoint: b}\n  - {index: 2, publicKey: c, endpoint: d}\n", lanHost, "index 2 is used twice"},
-		{"peer is self", "network:\n  peers:\n  - {index: 1, publicKey: a, endpoint: b}\n", lanHost, "index 1 is used twice"},
+		{"peer is self", "nodeIndex: 3\nnetwork:\n  peers:\n  - {index: 3, publicKey: a, endpoint: b}\n", lanHost, "index 3 is used twice"},
 		{"relative dir", "dataDir: data\n", lanHost, "must be an absolute path"},
 		{"bad peer key", "network:\n  peers:\n  - {index: 2, publicKey: notakey, endpoint: 192.168.1.11}\n", lanHost, `publicKey "notakey" is not a WireGuard key`},
 		{"short peer key", "network:\n  peers:\n  - {index: 2, publicKey: " + shortKey + ", endpoint: 192.168.1.11}\n", lanHost, "is not a WireGuard key"},
@@ -228,6 +228,19 @@ func TestStaticPeers(t *testing.T) {
 	}
 	if _, err := c.NodeSubnets(256); err == nil {
 		t.Fatal("NodeSubnets(256) in a /16 with /24 subnets: want an error")
+	}
+}
+
+// A worker's config that lists the primary (index 1) as a static peer and
+// sets no nodeIndex resolves: its index comes from the join, not from the
+// default 1.
+func TestWorkerListsPrimaryAsPeer(t *testing.T) {
+	c, err := resolve(t, "network:\n  peers:\n  - {index: 1, publicKey: "+key2+", endpoint: 192.168.1.11}\n", lanHost)
+	if err != nil {
+		t.Fatalf("a static peer 1 without nodeIndex: %v", err)
+	}
+	if len(c.Network.Peers) != 1 || c.Network.Peers[0].Index != 1 {
+		t.Fatalf("peers: %+v", c.Network.Peers)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -63,6 +64,7 @@ func (r *runtime) meshController(cfg *config.Config, network *netsetup.Network, 
 type joinHint struct {
 	cfg        *config.Config
 	kubeconfig string
+	log        logr.Logger
 }
 
 func (j *joinHint) Name() string               { return "join-hint" }
@@ -74,16 +76,22 @@ func (j *joinHint) Start(ctx context.Context) error {
 	if _, err := os.Stat(marker); err == nil {
 		return nil
 	}
+	// A hint is not worth a failed start: say how to get a token instead,
+	// and try again at the next start.
 	client, err := clientFor(j.kubeconfig)
-	if err != nil {
-		return fmt.Errorf("join-hint: %w", err)
+	if err == nil {
+		var tok join.Token
+		var expires time.Time
+		if tok, expires, err = join.IssueJoinToken(ctx, client, j.cfg, 24*time.Hour, "printed by kubenode primary at first start"); err == nil {
+			join.PrintJoinHint(os.Stdout, tok, expires)
+			if err := os.WriteFile(marker, nil, 0o600); err != nil {
+				j.log.Error(err, "remembering that the join hint was printed")
+			}
+			return nil
+		}
 	}
-	tok, expires, err := join.IssueJoinToken(ctx, client, j.cfg, 24*time.Hour, "printed by kubenode primary at first start")
-	if err != nil {
-		return fmt.Errorf("join-hint: %w", err)
-	}
-	join.PrintJoinHint(os.Stdout, tok, expires)
-	return os.WriteFile(marker, nil, 0o600)
+	j.log.Error(err, "no join hint printed: make a join token with `kubenode token create` to add workers")
+	return nil
 }
 
 // nodesHostsFile holds the other nodes' names (nodeN.k8s.internal → their

@@ -96,7 +96,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 		m.Add(c)
 	}
 	m.Add(host.Gate(meshC.Name()))
-	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig()})
+	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig(), log: log.WithValues("component", "join-hint")})
 	m.Add(nodeCertificates(cfg, true))
 	server, _ := join.ServerURL(cfg)
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {

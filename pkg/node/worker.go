@@ -70,8 +70,10 @@ func writeJoinState(dataDir string, st *joinState) error {
 
 // requestJoin files this host's join request with the bootstrap token and
 // waits for the primary's answer: the node index it recorded for this join
-// (see pkg/join/protocol.go).
-func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID string, req join.Request, wait *joinWaiter) (int, error) {
+// (see pkg/join/protocol.go). filed is set while a request exists that
+// the primary may have answered by taking the token: not after a denial,
+// which the primary gives before it records anything.
+func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID string, req join.Request, wait *joinWaiter, filed *bool) (int, error) {
 	csr, err := join.RequestCSR(req)
 	if err != nil {
 		return 0, err
@@ -87,6 +89,7 @@ func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID strin
 	if err != nil {
 		return 0, joinAPIError(err, tokenID)
 	}
+	*filed = true
 	ctx, cancel := context.WithTimeout(ctx, joinAnswerTimeout)
 	defer cancel()
 	for delay := 100 * time.Millisecond; ; delay = min(2*delay, time.Second) {
@@ -97,6 +100,7 @@ func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID strin
 		for _, c := range conditionsOf(got) {
 			switch c.Type {
 			case certificatesv1.CertificateDenied:
+				*filed = false
 				return 0, fmt.Errorf("join: the primary refused the join: %s", c.Message)
 			case certificatesv1.CertificateApproved:
 				return joinedIndex(ctx, client, tokenID, req.JoinID)
@@ -343,8 +347,18 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 	if err != nil {
 		return nil, err
 	}
+	// Once the join request is filed, the primary may have taken the
+	// single-use token for this join ID: a failure after that keeps the ID
+	// (join.json, index 0) and the CA, so that running the same command
+	// again resumes the join instead of being refused as another host.
+	filed := false
 	defer func() {
 		if err == nil {
+			return
+		}
+		if filed {
+			os.Remove(bootstrapKubeconfig(cfg))
+			err = fmt.Errorf("%w\n(the join request %s was filed: run the same command again to resume this join, or `kubenode reset` to give it up)", err, join.RequestPrefix+st.ID)
 			return
 		}
 		if createdDataDir {
@@ -390,7 +404,7 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 	if want == 1 {
 		want = 0 // the default: any free index; 1 is the primary's
 	}
-	if st.Index, err = requestJoin(ctx, client, tok.ID(), join.Request{JoinID: st.ID, NodeIPs: cfg.NodeIPs, Index: want}, wait); err != nil {
+	if st.Index, err = requestJoin(ctx, client, tok.ID(), join.Request{JoinID: st.ID, NodeIPs: cfg.NodeIPs, Index: want}, wait, &filed); err != nil {
 		return nil, err
 	}
 	if err := writeJoinState(cfg.DataDir, st); err != nil {

@@ -42,6 +42,7 @@ func newRootCmd() *cobra.Command {
 		newTokenCmd(),
 		newWorkerCmd(),
 		newStatusCmd(),
+		newEtcdCmd(),
 	)
 	return root
 }

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -76,6 +77,30 @@ type File struct {
 	APIPort       int      `json:"apiPort,omitempty"`
 	Network       Network  `json:"network,omitempty"`
 	Runtime       Runtime  `json:"runtime,omitempty"`
+	Etcd          Etcd     `json:"etcd,omitempty"`
+}
+
+// Etcd is the primary's etcd part of config.yaml: scheduled snapshots into
+// <dataDir>/snapshots.
+type Etcd struct {
+	// SnapshotInterval is a Go duration (default 12h, at least 1m), or
+	// "off" for no scheduled snapshots.
+	SnapshotInterval string `json:"snapshotInterval,omitempty"`
+	// SnapshotRetain is how many scheduled snapshots are kept (default 5).
+	SnapshotRetain int `json:"snapshotRetain,omitempty"`
+}
+
+// Defaults of the etcd section.
+const (
+	DefaultSnapshotInterval = 12 * time.Hour
+	DefaultSnapshotRetain   = 5
+	minSnapshotInterval     = time.Minute
+)
+
+// EtcdConfig is the resolved etcd section.
+type EtcdConfig struct {
+	SnapshotInterval time.Duration // 0: no scheduled snapshots
+	SnapshotRetain   int
 }
 
 // Runtime is the node runtime's part of config.yaml: kubelet, CRI-O and
@@ -146,6 +171,7 @@ type Config struct {
 	APIPort       int
 	Network       Network
 	Runtime       Runtime
+	Etcd          EtcdConfig
 }
 
 // Parse decodes config.yaml. Unknown fields and values of the wrong kind
@@ -213,6 +239,10 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		Runtime:       f.Runtime,
 	}
 	c.Runtime.PrimaryTaint = or(c.Runtime.PrimaryTaint, TaintAuto)
+	c.Etcd = EtcdConfig{SnapshotInterval: DefaultSnapshotInterval, SnapshotRetain: DefaultSnapshotRetain}
+	if f.Etcd.SnapshotRetain != 0 {
+		c.Etcd.SnapshotRetain = f.Etcd.SnapshotRetain
+	}
 	if c.NodeIndex == 0 {
 		c.NodeIndex = 1
 	}
@@ -273,6 +303,24 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		if d.dir != "" && !filepath.IsAbs(d.dir) {
 			bad("%s %q: must be an absolute path", d.field, d.dir)
 		}
+	}
+	switch iv := f.Etcd.SnapshotInterval; iv {
+	case "":
+	case "off":
+		c.Etcd.SnapshotInterval = 0
+	default:
+		d, err := time.ParseDuration(iv)
+		switch {
+		case err != nil:
+			bad("etcd.snapshotInterval %q: not a duration (examples: 12h, 30m) or \"off\"", iv)
+		case d < minSnapshotInterval:
+			bad("etcd.snapshotInterval %s: must be at least %s (or \"off\")", iv, minSnapshotInterval)
+		default:
+			c.Etcd.SnapshotInterval = d
+		}
+	}
+	if c.Etcd.SnapshotRetain < 1 {
+		bad("etcd.snapshotRetain %d: must be at least 1", c.Etcd.SnapshotRetain)
 	}
 	switch c.Runtime.PrimaryTaint {
 	case TaintAuto, TaintAlways, TaintNever:
@@ -508,8 +556,11 @@ func (c *Config) APIName() string { return "api." + c.ClusterDomain }
 
 // Paths under the data and run directories, in one place so that every
 // component and test agrees on them.
-func (c *Config) PKIDir() string       { return filepath.Join(c.DataDir, "pki") }
-func (c *Config) EtcdDir() string      { return filepath.Join(c.DataDir, "etcd") }
+func (c *Config) PKIDir() string  { return filepath.Join(c.DataDir, "pki") }
+func (c *Config) EtcdDir() string { return filepath.Join(c.DataDir, "etcd") }
+
+// SnapshotDir holds the scheduled etcd snapshots.
+func (c *Config) SnapshotDir() string  { return filepath.Join(c.DataDir, "snapshots") }
 func (c *Config) ManifestsDir() string { return filepath.Join(c.DataDir, "manifests") }
 func (c *Config) AdminKubeconfig() string {
 	return filepath.Join(c.DataDir, "admin.kubeconfig")

@@ -2,8 +2,10 @@ package config
 
 import (
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -150,6 +152,9 @@ func TestBadInput(t *testing.T) {
 		{"loopback node ip", "nodeIPs: [127.0.0.1]\n", lanHost, "routable unicast"},
 		{"no default route", "", noRoute, "no default route"},
 		{"duplicate peer", "network:\n  peers:\n  - {index: 2, publicKey: a, endpoint: b}\n  - {index: 2, publicKey: c, endpoint: d}\n", lanHost, "index 2 is used twice"},
+		{"snapshot interval", "etcd:\n  snapshotInterval: 12 hours\n", lanHost, `etcd.snapshotInterval "12 hours": not a duration`},
+		{"snapshot interval short", "etcd:\n  snapshotInterval: 10s\n", lanHost, "at least 1m0s"},
+		{"snapshot retain", "etcd:\n  snapshotRetain: -1\n", lanHost, "etcd.snapshotRetain -1: must be at least 1"},
 		{"peer is self", "nodeIndex: 3\nnetwork:\n  peers:\n  - {index: 3, publicKey: a, endpoint: b}\n", lanHost, "index 3 is used twice"},
 		{"relative dir", "dataDir: data\n", lanHost, "must be an absolute path"},
 		{"bad peer key", "network:\n  peers:\n  - {index: 2, publicKey: notakey, endpoint: 192.168.1.11}\n", lanHost, `publicKey "notakey" is not a WireGuard key`},
@@ -265,5 +270,22 @@ func TestBadInputAllAtOnce(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
+	}
+}
+
+func TestEtcdSnapshotSettings(t *testing.T) {
+	c, err := resolve(t, "", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Etcd.SnapshotInterval != 12*time.Hour || c.Etcd.SnapshotRetain != 5 || c.SnapshotDir() != filepath.Join(c.DataDir, "snapshots") {
+		t.Errorf("defaults: %+v, dir %s", c.Etcd, c.SnapshotDir())
+	}
+	c, err = resolve(t, "etcd:\n  snapshotInterval: \"off\"\n  snapshotRetain: 2\n", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Etcd.SnapshotInterval != 0 || c.Etcd.SnapshotRetain != 2 {
+		t.Errorf("off, 2: %+v", c.Etcd)
 	}
 }

@@ -91,6 +91,11 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	approver := &csrapprover.Approver{Config: cfg}
 	host.Add(approver, approver.Options())
 	host.Add(meshC, meshC.Options())
+	if cfg.Etcd.SnapshotInterval > 0 {
+		snaps := &etcd.SnapshotScheduler{Socket: cfg.EtcdSocket(), Dir: cfg.SnapshotDir(), Interval: cfg.Etcd.SnapshotInterval,
+			Retain: cfg.Etcd.SnapshotRetain, Log: log.WithValues("component", "etcd-snapshots")}
+		host.Add(snaps, snaps.Options())
+	}
 	m.Add(host)
 	for _, c := range rt.agents() {
 		m.Add(c)

@@ -10,6 +10,7 @@ import (
 	"go.podman.io/storage/pkg/reexec"
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
+	"github.com/kubenode/kubenode/pkg/node"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -29,6 +30,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	node.KubenodeVersion = kubenodeVersion
 	// Before anything else can read or unset it (see NotifierFromEnv).
 	notify = supervisor.NotifierFromEnv()
 	// CRI-O, containers/storage and containers/image log through the

@@ -39,6 +39,9 @@ import (
 func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify func(string) error) error {
 	log.Info("Node", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs,
 		"podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "serviceCIDRs", cfg.ServiceCIDRs, "dataDir", cfg.DataDir)
+	if err := checkVersions(cfg, log); err != nil {
+		return err
+	}
 	if err := Preflight(cfg); err != nil {
 		return err
 	}
@@ -59,6 +62,10 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	creds, err := ensurePKI(cfg, log)
 	if err != nil {
+		network.Close()
+		return err
+	}
+	if err := recordVersions(cfg); err != nil {
 		network.Close()
 		return err
 	}

@@ -205,6 +205,9 @@ func (w *joinWaiter) retry(ctx context.Context, what string, f func() error) err
 // RunWorker joins the cluster named by token (first start) or rejoins it
 // with the saved identity, then runs the node runtime until ctx ends.
 func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.Logger, notify func(string) error) error {
+	if err := checkVersions(cfg, log); err != nil {
+		return err
+	}
 	if err := preflightNode(cfg); err != nil {
 		return err
 	}
@@ -236,6 +239,18 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	}
 	if st == nil || st.Index == 0 {
 		if st, err = firstJoin(ctx, cfg, tok, st, log); err != nil {
+			return err
+		}
+	}
+	if err := recordVersions(cfg); err != nil {
+		return err
+	}
+	skewCreds := kubeletKubeconfig(cfg)
+	if _, err := os.Stat(filepath.Join(cfg.KubeletRootDir(), "pki", "kubelet-client-current.pem")); err != nil {
+		skewCreds = bootstrapKubeconfig(cfg)
+	}
+	if client, err := clientFor(skewCreds); err == nil {
+		if err := checkSkew(ctx, client, log); err != nil {
 			return err
 		}
 	}
@@ -398,6 +413,11 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 		TLSClientConfig: rest.TLSClientConfig{CAFile: store.Path("ca.crt")},
 	})
 	if err != nil {
+		return nil, err
+	}
+	// Before the join request: a worker the primary must not run takes
+	// no token.
+	if err := checkSkew(ctx, client, log); err != nil {
 		return nil, err
 	}
 	want := cfg.NodeIndex

@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"crypto"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,5 +37,29 @@ func TestExpiring(t *testing.T) {
 	got = Expiring(nil, []string{dir}, now, 30*24*time.Hour)
 	if len(got) != 1 || !strings.Contains(got[0], "broken.crt: unreadable") {
 		t.Errorf("broken file: %q", got)
+	}
+}
+
+// RenewAll renews a fresh leaf (new certificate, same key) and lists it in
+// the inventory with subject and issuer.
+func TestRenewAllAndInventory(t *testing.T) {
+	s, _ := newStore(t)
+	ca := mustCA(t, s)
+	spec := CertSpec{Name: "admin", CommonName: "kubenode-admin", Client: true}
+	first := mustCert(t, s, ca, spec, "created")
+	mustCert(t, s, ca, spec, "")
+	s.RenewAll = true
+	again := mustCert(t, s, ca, spec, "renewed (rotate)")
+	if again.Cert.SerialNumber.Cmp(first.Cert.SerialNumber) == 0 || !again.Cert.PublicKey.(interface{ Equal(crypto.PublicKey) bool }).Equal(first.Cert.PublicKey) {
+		t.Errorf("rotate: serial %v -> %v; the key must stay", first.Cert.SerialNumber, again.Cert.SerialNumber)
+	}
+	inv := Inventory(nil, []string{filepath.Dir(s.Path("ca.crt"))})
+	var names []string
+	for _, c := range inv {
+		names = append(names, filepath.Base(c.Path)+" "+c.Subject+" / "+c.Issuer)
+	}
+	got := strings.Join(names, "\n")
+	if !strings.Contains(got, "admin.crt CN=kubenode-admin / CN=") || !strings.Contains(got, "ca.crt") {
+		t.Errorf("inventory:\n%s", got)
 	}
 }

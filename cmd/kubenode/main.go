@@ -10,6 +10,7 @@ import (
 	"go.podman.io/storage/pkg/reexec"
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
+	"github.com/kubenode/kubenode/pkg/reflectorbackoff"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -29,6 +30,9 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	// Before any component builds an informer: a worker's watches of a
+	// restarting primary retry within 2 s, not a minute.
+	reflectorbackoff.Set()
 	// Before anything else can read or unset it (see NotifierFromEnv).
 	notify = supervisor.NotifierFromEnv()
 	// CRI-O, containers/storage and containers/image log through the

@@ -515,8 +515,10 @@ func TestNetworkSmallMTU(t *testing.T) {
 				startTCPServer(t, p.to.ns, net.JoinHostPort(p.addr, "8081"))
 			}
 
-			// Each side's SYN announces the MSS of the pods' MTU.
-			for _, p := range paths[:1] {
+			// Each side's SYN announces the MSS of the pods' MTU, in
+			// each family (paths come in pairs, one each way).
+			for i := 0; i < len(paths); i += 2 {
+				p := paths[i]
 				syns := startCapture(t, p.to.ns, "eth0", "tcp port 8081")
 				tcpDial(t, p.from.ns, net.JoinHostPort(p.addr, "8081"))
 				n := 0
@@ -561,7 +563,9 @@ func TestNetworkSmallMTU(t *testing.T) {
 				}
 			}
 
-			logThroughput(t, p1.ns, p2.ns, paths[0].addr)
+			for i := 0; i < len(paths); i += 2 {
+				logThroughput(t, paths[i].from.ns, paths[i].to.ns, paths[i].addr)
+			}
 		})
 	}
 }

@@ -82,7 +82,7 @@ func (j *joinHint) Start(ctx context.Context) error {
 	if err == nil {
 		var tok join.Token
 		var expires time.Time
-		if tok, expires, err = join.IssueJoinToken(ctx, client, j.cfg, 24*time.Hour, "printed by kubenode primary at first start"); err == nil {
+		if tok, expires, err = join.IssueJoinToken(ctx, client, j.cfg, "", 24*time.Hour, "printed by kubenode primary at first start"); err == nil {
 			join.PrintJoinHint(os.Stdout, tok, expires)
 			if err := os.WriteFile(marker, nil, 0o600); err != nil {
 				j.log.Error(err, "remembering that the join hint was printed")

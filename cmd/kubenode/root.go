@@ -43,6 +43,7 @@ func newRootCmd() *cobra.Command {
 		newWorkerCmd(),
 		newStatusCmd(),
 		newEtcdCmd(),
+		newCertsCmd(),
 	)
 	return root
 }

@@ -211,12 +211,26 @@ type credentials struct {
 	schedulerKubeconfig, controllerConfig string
 	saKey, saPub                          string
 	probe                                 *http.Client
+	changed                               []string // "name: what", this start
 }
 
 func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
+	return ensurePKIWith(cfg, log, false)
+}
+
+// ensurePKIWith renews every leaf when renewAll (kubenode certs rotate).
+func ensurePKIWith(cfg *config.Config, log logr.Logger, renewAll bool) (*credentials, error) {
 	store, err := pki.Open(cfg.PKIDir())
 	if err != nil {
 		return nil, err
+	}
+	store.RenewAll = renewAll
+	var changes []string
+	note := func(name, file, changed string) {
+		if changed != "" {
+			log.Info("Certificate "+changed, "name", name, "file", file)
+			changes = append(changes, name+": "+changed)
+		}
 	}
 	store.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
 	ca, err := store.EnsureCA()
@@ -245,9 +259,7 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		if err != nil {
 			return nil, err
 		}
-		if changed != "" {
-			log.Info("Certificate "+changed, "name", spec.Name, "file", kp.CertFile)
-		}
+		note(spec.Name, kp.CertFile, changed)
 		pairs[spec.Name] = kp
 	}
 	if _, err := store.WriteChain(ca, pairs["apiserver"], "apiserver"); err != nil {
@@ -258,14 +270,15 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		return nil, err
 	}
 	front.CACommonName = "kubenode-front-proxy-ca"
+	front.RenewAll = renewAll
 	frontCA, err := front.EnsureCA()
 	if err != nil {
 		return nil, err
 	}
-	if _, changed, err := front.EnsureCert(frontCA, pki.CertSpec{Name: "front-proxy-client", CommonName: apiserver.FrontProxyClientName, Client: true}); err != nil {
+	if kp, changed, err := front.EnsureCert(frontCA, pki.CertSpec{Name: "front-proxy-client", CommonName: apiserver.FrontProxyClientName, Client: true}); err != nil {
 		return nil, err
-	} else if changed != "" {
-		log.Info("Certificate "+changed, "name", "front-proxy-client")
+	} else {
+		note("front-proxy-client", kp.CertFile, changed)
 	}
 	// Kubelet serving certificates have a CA of their own (see
 	// controllermanager.KubeletServingCAFile); the apiserver verifies
@@ -275,17 +288,18 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		return nil, err
 	}
 	kubeletServing.CACommonName = "kubenode-kubelet-serving-ca"
+	kubeletServing.RenewAll = renewAll
 	kubeletServingCA, err := kubeletServing.EnsureCA()
 	if err != nil {
 		return nil, err
 	}
-	if _, changed, err := kubeletServing.EnsureCert(kubeletServingCA, pki.CertSpec{
+	if kp, changed, err := kubeletServing.EnsureCert(kubeletServingCA, pki.CertSpec{
 		Name: "kubelet-serving-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Server: true,
 		DNSNames: []string{cfg.NodeName}, IPs: append(config.IPs(cfg.NodeIPs), config.IPs(cfg.HostIPs())...),
 	}); err != nil {
 		return nil, err
-	} else if changed != "" {
-		log.Info("Certificate "+changed, "name", "kubelet-serving-"+cfg.NodeName)
+	} else {
+		note("kubelet-serving-"+cfg.NodeName, kp.CertFile, changed)
 	}
 	saKey, saPub, err := store.EnsureServiceAccountKey()
 	if err != nil {
@@ -294,6 +308,7 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 	local := "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.APIPort))
 	c := &credentials{
 		store: store, front: front, kubeletServing: kubeletServing, ca: ca, saKey: saKey, saPub: saPub,
+		changed:             changes,
 		schedulerKubeconfig: filepath.Join(cfg.DataDir, "kube-scheduler.kubeconfig"),
 		controllerConfig:    filepath.Join(cfg.DataDir, "kube-controller-manager.kubeconfig"),
 	}

@@ -44,6 +44,8 @@ func newRootCmd() *cobra.Command {
 		newStatusCmd(),
 		newEtcdCmd(),
 		newCertsCmd(),
+		newInstallCmd(),
+		newUninstallCmd(),
 	)
 	return root
 }

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"flag"
+	"fmt"
+	"strconv"
+
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/nodelock"
@@ -13,6 +18,7 @@ type nodeFlags struct {
 	dataDir    string
 	runDir     string
 	nodeIPs    []string
+	verbosity  int
 }
 
 var flags nodeFlags
@@ -29,6 +35,8 @@ func newRootCmd() *cobra.Command {
 	pf.StringVar(&flags.dataDir, "data-dir", "", "directory of the node's state (default "+config.DefaultDataDir+")")
 	pf.StringVar(&flags.runDir, "run-dir", "", "directory of the node's sockets and runtime files (default "+config.DefaultRunDir+")")
 	pf.StringSliceVar(&flags.nodeIPs, "node-ip", nil, "the node's underlay address(es), comma separated (default: source address of the default route)")
+	pf.IntVarP(&flags.verbosity, "v", "v", 0, "log verbosity: 0 logs what an operator needs, 2 the components' detail, 4 and more their debugging")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return setVerbosity(flags.verbosity) }
 
 	root.AddCommand(
 		newVersionCmd(),
@@ -79,4 +87,15 @@ func overrideFlags(f *config.File) {
 // before it writes anything. Every command that writes node state takes it.
 func lockNode(cmd *cobra.Command, cfg *config.Config) (*nodelock.Lock, error) {
 	return nodelock.Node(cfg.DataDir, cfg.RunDir, cmd.CommandPath())
+}
+
+// setVerbosity sets klog's -v, which every component in the process logs
+// through (kubenode's own V(1) lines included).
+func setVerbosity(v int) error {
+	if v < 0 {
+		return fmt.Errorf("-v %d: must be 0 or more", v)
+	}
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	return fs.Set("v", strconv.Itoa(v))
 }

@@ -115,7 +115,15 @@ let
       map clean v
     else
       v;
-  configText = builtins.toJSON (clean cfg.settings) + "\n";
+  configText =
+    builtins.toJSON (
+      {
+        apiVersion = "kubenode.io/v1alpha1";
+        kind = "Config";
+      }
+      // clean cfg.settings
+    )
+    + "\n";
 
   dataDir = if cfg.settings.dataDir != null then cfg.settings.dataDir else "/var/lib/kubenode";
   wireguardPort =

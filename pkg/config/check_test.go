@@ -42,7 +42,7 @@ frobnicate: true
 		`network.peers[0]: unknown field "weight" (fields here: index, publicKey, endpoint)`,
 		`runtime.keepPodsRunning: must be true or false, not the number 1`,
 		`runtime.dnsUpstreams: must be a list, not the string "192.0.2.53"`,
-		`unknown field "frobnicate" (fields here: nodeIndex, nodeIPs, dataDir`,
+		`unknown field "frobnicate" (fields here: apiVersion, kind, nodeIndex, nodeIPs, dataDir`,
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))

@@ -62,8 +62,17 @@ const (
 	IPv6Only  = "ipv6"
 )
 
+// The config file's version. A file without apiVersion and kind is read
+// as this version (files written before they existed).
+const (
+	APIVersion = "kubenode.io/v1alpha1"
+	Kind       = "Config"
+)
+
 // File is the schema of config.yaml. Zero values mean "use the default".
 type File struct {
+	APIVersion    string   `json:"apiVersion,omitempty"`
+	Kind          string   `json:"kind,omitempty"`
 	NodeIndex     int      `json:"nodeIndex,omitempty"`
 	NodeIPs       []string `json:"nodeIPs,omitempty"`
 	DataDir       string   `json:"dataDir,omitempty"`
@@ -254,6 +263,12 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if f.APIVersion != "" && f.APIVersion != APIVersion {
+		bad("apiVersion %q: this kubenode reads %s (see configs/config.example.yaml)", f.APIVersion, APIVersion)
+	}
+	if f.Kind != "" && f.Kind != Kind {
+		bad("kind %q: a kubenode config file is kind %s", f.Kind, Kind)
+	}
 
 	for _, d := range []struct{ field, dir, def string }{{"dataDir", c.DataDir, DefaultDataDir}, {"runDir", c.RunDir, DefaultRunDir}} {
 		switch {

@@ -34,24 +34,30 @@ func fileExists(path string) func() (string, error) {
 	}
 }
 
-// prerequisites of a node whose config has rt: runc, conmon and the CNI
-// plugins where the config puts them (NixOS keeps them in the store).
+// prerequisites of a node whose config has rt (resolved): runc, conmon and
+// the CNI plugins where the config puts them (NixOS keeps them in the
+// store), with the package that provides them at the default paths.
 func prerequisites(rt config.Runtime) []prerequisite {
+	rt = rt.WithDefaults()
 	var p []prerequisite
-	for _, t := range []struct{ bin, pkg, path, field string }{
-		{"runc", "runc", rt.RuncPath, "runtime.runcPath"}, {"conmon", "conmon", rt.ConmonPath, "runtime.conmonPath"},
-		{"nft", "nftables", "", ""}, {"ip", "iproute2", "", ""},
-		{"mount", "mount", "", ""}, {"nsenter", "util-linux", "", ""}, {"iptables", "iptables", "", ""},
+	for _, t := range []struct{ bin, pkg, path, def, field string }{
+		{"runc", "runc", rt.RuncPath, config.DefaultRuncPath, "runtime.runcPath"},
+		{"conmon", "conmon", rt.ConmonPath, config.DefaultConmonPath, "runtime.conmonPath"},
 	} {
-		if t.path != "" {
-			p = append(p, prerequisite{t.bin, fileExists(t.path), "no " + t.path + ": fix " + t.field + " in the config"})
-			continue
+		fix := "apt-get install " + t.pkg
+		if t.path != t.def {
+			fix = "no " + t.path + ": fix " + t.field + " in the config"
 		}
+		p = append(p, prerequisite{t.bin, fileExists(t.path), fix})
+	}
+	for _, t := range []struct{ bin, pkg string }{
+		{"nft", "nftables"}, {"ip", "iproute2"}, {"mount", "mount"}, {"nsenter", "util-linux"}, {"iptables", "iptables"},
+	} {
 		p = append(p, prerequisite{t.bin, lookPath(t.bin), "apt-get install " + t.pkg})
 	}
-	cniDir, fix := "/usr/lib/cni", "apt-get install containernetworking-plugins"
-	if rt.CNIPluginDir != "" {
-		cniDir, fix = rt.CNIPluginDir, "not in "+rt.CNIPluginDir+": fix runtime.cniPluginDir in the config"
+	cniDir, fix := rt.CNIPluginDir, "apt-get install containernetworking-plugins"
+	if cniDir != config.DefaultCNIPluginDir {
+		fix = "not in " + cniDir + ": fix runtime.cniPluginDir in the config"
 	}
 	for _, plugin := range []string{"bridge", "host-local", "loopback", "portmap"} {
 		p = append(p, prerequisite{"cni/" + plugin, fileExists(filepath.Join(cniDir, plugin)), fix})

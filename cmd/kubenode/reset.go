@@ -44,7 +44,7 @@ process still holds a userspace wgkube: stop it first.`,
 }
 
 func resetDirs(cmd *cobra.Command) *config.Config {
-	c := &config.Config{DataDir: config.DefaultDataDir, RunDir: config.DefaultRunDir}
+	c := &config.Config{DataDir: config.DefaultDataDir, RunDir: config.DefaultRunDir, Runtime: config.Runtime{}.WithDefaults()}
 	if f, err := config.ReadFile(flags.configFile, !cmd.Flags().Changed("config")); err == nil {
 		if f.DataDir != "" {
 			c.DataDir = f.DataDir
@@ -54,7 +54,7 @@ func resetDirs(cmd *cobra.Command) *config.Config {
 		}
 		// Where the kubelet and pods kept their state: never guess the
 		// defaults for a node that moved them.
-		c.Runtime = f.Runtime
+		c.Runtime = f.Runtime.WithDefaults()
 	}
 	if flags.dataDir != "" {
 		c.DataDir = flags.dataDir

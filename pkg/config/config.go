@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 )
 
@@ -71,22 +72,31 @@ const (
 
 // File is the schema of config.yaml. Zero values mean "use the default".
 type File struct {
-	APIVersion    string   `json:"apiVersion,omitempty"`
-	Kind          string   `json:"kind,omitempty"`
-	NodeIndex     int      `json:"nodeIndex,omitempty"`
-	NodeIPs       []string `json:"nodeIPs,omitempty"`
-	DataDir       string   `json:"dataDir,omitempty"`
-	RunDir        string   `json:"runDir,omitempty"`
-	ClusterDomain string   `json:"clusterDomain,omitempty"`
-	IPFamily      string   `json:"ipFamily,omitempty"`
-	ClusterCIDRv4 string   `json:"clusterCIDRv4,omitempty"`
-	ClusterCIDRv6 string   `json:"clusterCIDRv6,omitempty"`
-	ServiceCIDRv4 string   `json:"serviceCIDRv4,omitempty"`
-	ServiceCIDRv6 string   `json:"serviceCIDRv6,omitempty"`
-	APIPort       int      `json:"apiPort,omitempty"`
-	Network       Network  `json:"network,omitempty"`
-	Runtime       Runtime  `json:"runtime,omitempty"`
-	Etcd          Etcd     `json:"etcd,omitempty"`
+	APIVersion    string       `json:"apiVersion,omitempty"`
+	Kind          string       `json:"kind,omitempty"`
+	NodeIndex     int          `json:"nodeIndex,omitempty"`
+	NodeIPs       []string     `json:"nodeIPs,omitempty"`
+	DataDir       string       `json:"dataDir,omitempty"`
+	RunDir        string       `json:"runDir,omitempty"`
+	ClusterDomain string       `json:"clusterDomain,omitempty"`
+	IPFamily      string       `json:"ipFamily,omitempty"`
+	ClusterCIDRv4 string       `json:"clusterCIDRv4,omitempty"`
+	ClusterCIDRv6 string       `json:"clusterCIDRv6,omitempty"`
+	ServiceCIDRv4 string       `json:"serviceCIDRv4,omitempty"`
+	ServiceCIDRv6 string       `json:"serviceCIDRv6,omitempty"`
+	APIPort       int          `json:"apiPort,omitempty"`
+	Network       Network      `json:"network,omitempty"`
+	Runtime       Runtime      `json:"runtime,omitempty"`
+	Etcd          Etcd         `json:"etcd,omitempty"`
+	LoadBalancer  LoadBalancer `json:"loadBalancer,omitempty"`
+}
+
+// LoadBalancer is the part of config.yaml for Services of type
+// LoadBalancer, which the primary serves on node addresses.
+type LoadBalancer struct {
+	// NodeSelector is a label selector (kubectl's syntax) choosing the
+	// nodes whose addresses serve; default: every Ready node.
+	NodeSelector string `json:"nodeSelector,omitempty"`
 }
 
 // Etcd is the primary's etcd part of config.yaml: scheduled snapshots into
@@ -141,6 +151,26 @@ type Runtime struct {
 	CNIPluginDir string `json:"cniPluginDir,omitempty"`
 }
 
+// Defaults of the runtime section's paths, resolved here and nowhere else.
+const (
+	DefaultKubeletRootDir = "/var/lib/kubelet" // where CSI drivers and tools expect it
+	DefaultPodLogsDir     = "/var/log/pods"
+	DefaultRuncPath       = "/usr/sbin/runc"
+	DefaultConmonPath     = "/usr/bin/conmon"
+	DefaultCNIPluginDir   = "/usr/lib/cni"
+)
+
+// WithDefaults returns r with every empty path set to its default.
+func (r Runtime) WithDefaults() Runtime {
+	r.KubeletRootDir = or(r.KubeletRootDir, DefaultKubeletRootDir)
+	r.PodLogsDir = or(r.PodLogsDir, DefaultPodLogsDir)
+	r.RuncPath = or(r.RuncPath, DefaultRuncPath)
+	r.ConmonPath = or(r.ConmonPath, DefaultConmonPath)
+	r.CNIPluginDir = or(r.CNIPluginDir, DefaultCNIPluginDir)
+	r.PrimaryTaint = or(r.PrimaryTaint, TaintAuto)
+	return r
+}
+
 // Values of Runtime.PrimaryTaint.
 const (
 	TaintAuto   = "auto"
@@ -181,6 +211,7 @@ type Config struct {
 	Network       Network
 	Runtime       Runtime
 	Etcd          EtcdConfig
+	LoadBalancer  LoadBalancer
 }
 
 // Parse decodes config.yaml. Unknown fields and values of the wrong kind
@@ -245,9 +276,9 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		IPFamily:      or(f.IPFamily, DualStack),
 		APIPort:       f.APIPort,
 		Network:       f.Network,
-		Runtime:       f.Runtime,
+		Runtime:       f.Runtime.WithDefaults(),
+		LoadBalancer:  f.LoadBalancer,
 	}
-	c.Runtime.PrimaryTaint = or(c.Runtime.PrimaryTaint, TaintAuto)
 	c.Etcd = EtcdConfig{SnapshotInterval: DefaultSnapshotInterval, SnapshotRetain: DefaultSnapshotRetain}
 	if f.Etcd.SnapshotRetain != 0 {
 		c.Etcd.SnapshotRetain = f.Etcd.SnapshotRetain
@@ -333,6 +364,9 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		default:
 			c.Etcd.SnapshotInterval = d
 		}
+	}
+	if _, err := labels.Parse(c.LoadBalancer.NodeSelector); err != nil {
+		bad("loadBalancer.nodeSelector %q: %v (example: kubenode.io/lb=true)", c.LoadBalancer.NodeSelector, err)
 	}
 	if c.Etcd.SnapshotRetain < 1 {
 		bad("etcd.snapshotRetain %d: must be at least 1", c.Etcd.SnapshotRetain)
@@ -582,7 +616,7 @@ func (c *Config) AdminKubeconfig() string {
 }
 func (c *Config) EtcdSocket() string { return filepath.Join(c.RunDir, "etcd.sock") }
 func (c *Config) KubeletRootDir() string {
-	return or(c.Runtime.KubeletRootDir, "/var/lib/kubelet")
+	return or(c.Runtime.KubeletRootDir, DefaultKubeletRootDir)
 }
 
 func (c *Config) nodeSubnet(cluster netip.Prefix, i int) (netip.Prefix, error) {

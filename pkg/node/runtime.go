@@ -193,9 +193,6 @@ func checkNodePorts(cfg *config.Config) error {
 }
 
 func cniPluginDirs(cfg *config.Config) []string {
-	if cfg.Runtime.CNIPluginDir == "" {
-		return nil
-	}
 	return []string{cfg.Runtime.CNIPluginDir}
 }
 

@@ -40,13 +40,6 @@ import (
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
-// Host binaries CRI-O execs; `kubenode check` should report them.
-const (
-	DefaultRuntimePath = "/usr/sbin/runc"
-	DefaultConmonPath  = "/usr/bin/conmon"
-	DefaultCNIPlugins  = "/usr/lib/cni"
-)
-
 // CRIO is the container runtime of the node.
 type CRIO struct {
 	// DataDir holds what survives a reboot: the image store
@@ -73,12 +66,11 @@ type CRIO struct {
 	// start to adopt; by default Stop stops every pod sandbox first, so no
 	// container outlives the node process.
 	KeepPods bool
-	// CNIPluginDirs hold the CNI plugin binaries; empty means
-	// DefaultCNIPlugins.
+	// CNIPluginDirs hold the CNI plugin binaries.
 	CNIPluginDirs []string
-	// RuntimePath and ConmonPath are host binaries, empty means the
-	// defaults above; PinnsPath empty means the pinns embedded in kubenode,
-	// installed under DataDir/bin.
+	// RuntimePath and ConmonPath are host binaries (pkg/config resolves
+	// their defaults); PinnsPath empty means the pinns embedded in
+	// kubenode, installed under DataDir/bin.
 	RuntimePath string
 	ConmonPath  string
 	PinnsPath   string
@@ -254,10 +246,10 @@ func (c *CRIO) buildConfig(policy string) (*libconfig.Config, error) {
 	cfg.CgroupManagerName = "cgroupfs"
 	cfg.DefaultRuntime = "runc"
 	cfg.Runtimes = libconfig.Runtimes{"runc": &libconfig.RuntimeHandler{
-		RuntimePath: orDefault(c.RuntimePath, DefaultRuntimePath),
+		RuntimePath: c.RuntimePath,
 		RuntimeType: libconfig.DefaultRuntimeType,
 		RuntimeRoot: c.crioRun("runc"),
-		MonitorPath: orDefault(c.ConmonPath, DefaultConmonPath),
+		MonitorPath: c.ConmonPath,
 		// cgroupfs: conmon stays in kubenode's cgroup unless the pod
 		// asks for CPU limits on it ("" is the only valid value besides "pod").
 		MonitorCgroup: "",
@@ -299,9 +291,6 @@ func (c *CRIO) buildConfig(policy string) (*libconfig.Config, error) {
 	// package variable that CRI-O never sets, so each node gets its own.
 	libcni.CacheDir = c.crioRun("cni", "cache")
 	cfg.PluginDirs = c.CNIPluginDirs
-	if len(cfg.PluginDirs) == 0 {
-		cfg.PluginDirs = []string{DefaultCNIPlugins}
-	}
 	return cfg, nil
 }
 
@@ -652,7 +641,7 @@ func checkExecutable(path string) error {
 	if err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
 		return nil
 	}
-	pkg := map[string]string{DefaultRuntimePath: "runc", DefaultConmonPath: "conmon"}[path]
+	pkg := map[string]string{"runc": "runc", "conmon": "conmon"}[filepath.Base(path)]
 	if pkg == "" {
 		return fmt.Errorf("crio: %s is missing or not executable", path)
 	}
@@ -662,10 +651,10 @@ func checkExecutable(path string) error {
 // CNIPlugins are the plugins the pod network uses (loopback for every pod).
 var CNIPlugins = []string{"bridge", "host-local", "portmap", "loopback"}
 
-// CheckHost checks the host binaries CRI-O execs (empty means the
-// default), naming the package that provides a missing one.
+// CheckHost checks the host binaries CRI-O execs, naming the package that
+// provides a missing one.
 func CheckHost(runc, conmon string, cniPluginDirs []string) error {
-	for _, bin := range []string{orDefault(runc, DefaultRuntimePath), orDefault(conmon, DefaultConmonPath)} {
+	for _, bin := range []string{runc, conmon} {
 		if err := checkExecutable(bin); err != nil {
 			return err
 		}
@@ -674,9 +663,6 @@ func CheckHost(runc, conmon string, cniPluginDirs []string) error {
 }
 
 func checkCNIPlugins(dirs []string) error {
-	if len(dirs) == 0 {
-		dirs = []string{DefaultCNIPlugins}
-	}
 	for _, name := range CNIPlugins {
 		found := false
 		for _, d := range dirs {

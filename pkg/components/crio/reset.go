@@ -67,7 +67,7 @@ func (c *CRIO) deleteContainers(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("crio: %w", err)
 	}
-	runc := orDefault(c.RuntimePath, DefaultRuntimePath)
+	runc := c.RuntimePath
 	if err := checkExecutable(runc); err != nil {
 		return nil, fmt.Errorf("%w: it is needed to delete the containers in %s", err, root)
 	}

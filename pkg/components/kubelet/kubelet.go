@@ -35,12 +35,8 @@ import (
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
-// Defaults where the caller leaves a path empty: the kubelet's own.
-const (
-	DefaultRootDir    = "/var/lib/kubelet"
-	DefaultPodLogsDir = "/var/log/pods"
-	Port              = 10250
-)
+// Port is the kubelet's HTTPS port.
+const Port = 10250
 
 // Kubelet is the node agent.
 type Kubelet struct {
@@ -131,7 +127,7 @@ func (k *Kubelet) Configuration() *kubeletv1beta1.KubeletConfiguration {
 		ImageServiceEndpoint:     "unix://" + k.RuntimeSocket,
 		CgroupDriver:             "cgroupfs",
 		CgroupRoot:               or(k.CgroupRoot, "/"),
-		PodLogsDir:               or(k.PodLogsDir, DefaultPodLogsDir),
+		PodLogsDir:               k.PodLogsDir,
 		FailSwapOn:               ptr.To(false),
 		RegisterWithTaints:       k.Taints,
 		// Pods come from the API only; kubenode runs its own components
@@ -173,8 +169,8 @@ func HostResolvConf() string {
 // Init writes the configuration and checks it with the kubelet's own
 // loader and validation, so a bad value fails before anything starts.
 func (k *Kubelet) Init(ctx context.Context) error {
-	if k.NodeName == "" || k.Kubeconfig == "" || k.ConfigFile == "" || k.RuntimeSocket == "" {
-		return errors.New("kubelet: node name, kubeconfig, config file and runtime socket are required")
+	if k.NodeName == "" || k.Kubeconfig == "" || k.ConfigFile == "" || k.RuntimeSocket == "" || k.RootDir == "" || k.PodLogsDir == "" {
+		return errors.New("kubelet: node name, kubeconfig, config file, runtime socket, root dir and pod logs dir are required (pkg/config resolves their defaults)")
 	}
 	if err := upstream.WriteConfig(k.Name(), k.ConfigFile, k.Configuration()); err != nil {
 		return err
@@ -220,7 +216,7 @@ func (k *Kubelet) server(ctx context.Context) (*options.KubeletServer, error) {
 	flags := options.NewKubeletFlags()
 	flags.KubeConfig = k.Kubeconfig
 	flags.BootstrapKubeconfig = k.BootstrapKubeconfig
-	flags.RootDirectory = or(k.RootDir, DefaultRootDir)
+	flags.RootDirectory = k.RootDir
 	flags.CertDirectory = filepath.Join(flags.RootDirectory, "pki")
 	flags.HostnameOverride = k.NodeName
 	var ips []string

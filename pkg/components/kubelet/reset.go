@@ -50,7 +50,10 @@ func (k *Kubelet) Reset() ([]string, error) {
 }
 
 func (k *Kubelet) resetRoot() ([]string, error) {
-	root := or(k.RootDir, DefaultRootDir)
+	root := k.RootDir
+	if root == "" {
+		return nil, errors.New("kubelet reset: no root dir")
+	}
 	var done []string
 	unmounted, err := fsutil.UnmountUnder(root)
 	if n := len(unmounted); n > 0 {
@@ -83,7 +86,10 @@ func (k *Kubelet) resetRoot() ([]string, error) {
 // resetLogLinks removes the links in /var/log/containers that point into
 // this node's pod logs directory, and no others.
 func (k *Kubelet) resetLogLinks() ([]string, error) {
-	logs := filepath.Clean(or(k.PodLogsDir, DefaultPodLogsDir))
+	if k.PodLogsDir == "" {
+		return nil, errors.New("kubelet reset: no pod logs dir")
+	}
+	logs := filepath.Clean(k.PodLogsDir)
 	entries, err := os.ReadDir(ContainerLogLinksDir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

@@ -99,6 +99,9 @@ let
       conmonPath = field types.str "conmon. Default here: conmon from Nixpkgs.";
       cniPluginDir = field types.str "Directory of the CNI plugins. Default here: cni-plugins from Nixpkgs.";
     };
+    loadBalancer = section {
+      nodeSelector = field types.str "Label selector of the nodes whose addresses serve LoadBalancer Services. Default: every Ready node.";
+    };
     etcd = section {
       snapshotInterval = field types.str "How often the primary snapshots etcd into <dataDir>/snapshots: a Go duration, or \"off\". Default 12h.";
       snapshotRetain = field types.ints.positive "How many scheduled snapshots are kept. Default 5.";

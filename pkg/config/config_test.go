@@ -157,6 +157,7 @@ func TestBadInput(t *testing.T) {
 		{"snapshot retain", "etcd:\n  snapshotRetain: -1\n", lanHost, "etcd.snapshotRetain -1: must be at least 1"},
 		{"api version", "apiVersion: kubenode.io/v2\nkind: Config\n", lanHost, `apiVersion "kubenode.io/v2": this kubenode reads kubenode.io/v1alpha1`},
 		{"kind", "apiVersion: kubenode.io/v1alpha1\nkind: Node\n", lanHost, `kind "Node": a kubenode config file is kind Config`},
+		{"lb selector", "loadBalancer:\n  nodeSelector: \"a in (b\"\n", lanHost, `loadBalancer.nodeSelector "a in (b"`},
 		{"peer is self", "nodeIndex: 3\nnetwork:\n  peers:\n  - {index: 3, publicKey: a, endpoint: b}\n", lanHost, "index 3 is used twice"},
 		{"relative dir", "dataDir: data\n", lanHost, "must be an absolute path"},
 		{"bad peer key", "network:\n  peers:\n  - {index: 2, publicKey: notakey, endpoint: 192.168.1.11}\n", lanHost, `publicKey "notakey" is not a WireGuard key`},

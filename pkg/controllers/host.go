@@ -22,12 +22,16 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -95,13 +99,14 @@ type Host struct {
 	// Resync is the shared informers' resync period (default 10m).
 	Resync time.Duration
 
-	mu        sync.Mutex
-	runs      []*run
-	clients   map[Identity]kubernetes.Interface
-	factories map[Identity]informers.SharedInformerFactory
-	cancel    context.CancelFunc
-	done      chan struct{}
-	started   bool
+	mu           sync.Mutex
+	runs         []*run
+	clients      map[Identity]kubernetes.Interface
+	factories    map[Identity]informers.SharedInformerFactory
+	broadcasters []record.EventBroadcaster
+	cancel       context.CancelFunc
+	done         chan struct{}
+	started      bool
 }
 
 // run is one controller and its queue.
@@ -193,6 +198,21 @@ func (s *Setup) WaitFor(synced ...cache.InformerSynced) {
 
 // Queue is the controller's workqueue, for event handlers to add keys to.
 func (s *Setup) Queue() workqueue.TypedRateLimitingInterface[string] { return s.r.queue }
+
+// Recorder returns an event recorder that writes Events with identity id
+// as source component; the host shuts its broadcaster down on Stop.
+func (s *Setup) Recorder(id Identity) (record.EventRecorder, error) {
+	c, err := s.h.client(id)
+	if err != nil {
+		return nil, err
+	}
+	b := record.NewBroadcaster()
+	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.CoreV1().Events("")})
+	s.h.mu.Lock()
+	s.h.broadcasters = append(s.h.broadcasters, b)
+	s.h.mu.Unlock()
+	return b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "kubenode-" + s.r.c.Name()}), nil
+}
 
 // Log is the controller's logger.
 func (s *Setup) Log() logr.Logger { return s.h.Log.WithValues("controller", s.r.c.Name()) }
@@ -323,6 +343,12 @@ func (h *Host) Start(ctx context.Context) error {
 	}()
 	go func() {
 		wg.Wait()
+		h.mu.Lock()
+		bs := h.broadcasters
+		h.mu.Unlock()
+		for _, b := range bs {
+			b.Shutdown()
+		}
 		close(h.done)
 		// The informers' goroutines end with ctx, but an API call of
 		// theirs may not: Stop does not wait for them, as nothing reads

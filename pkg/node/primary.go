@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubenode/kubenode/pkg/components/addons"
 	"github.com/kubenode/kubenode/pkg/components/apiserver"
@@ -25,12 +27,14 @@ import (
 	"github.com/kubenode/kubenode/pkg/components/crio"
 	"github.com/kubenode/kubenode/pkg/components/csrapprover"
 	"github.com/kubenode/kubenode/pkg/components/etcd"
+	"github.com/kubenode/kubenode/pkg/components/kubelet"
 	"github.com/kubenode/kubenode/pkg/components/scheduler"
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
+	"github.com/kubenode/kubenode/pkg/servicelb"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -98,6 +102,17 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	approver := &csrapprover.Approver{Config: cfg}
 	host.Add(approver, approver.Options())
 	host.Add(meshC, meshC.Options())
+	lbNodes, err := labels.Parse(cfg.LoadBalancer.NodeSelector)
+	if err != nil {
+		network.Close()
+		return err
+	}
+	lb := &servicelb.Controller{Nodes: lbNodes, Reserved: []servicelb.Port{
+		{Port: int32(cfg.APIPort), Protocol: corev1.ProtocolTCP, What: "the Kubernetes API"},
+		{Port: kubelet.Port, Protocol: corev1.ProtocolTCP, What: "the kubelet"},
+		{Port: int32(cfg.Network.WireGuardPort), Protocol: corev1.ProtocolUDP, What: "WireGuard"},
+	}}
+	host.Add(lb, controllers.Options{})
 	if cfg.Etcd.SnapshotInterval > 0 {
 		snaps := &etcd.SnapshotScheduler{Socket: cfg.EtcdSocket(), Dir: cfg.SnapshotDir(), Interval: cfg.Etcd.SnapshotInterval,
 			Retain: cfg.Etcd.SnapshotRetain, Log: log.WithValues("component", "etcd-snapshots")}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,7 +36,38 @@ func init() {
 		os.Exit(helperTCPEcho(os.Getenv("E2E_ADDR")))
 	case "tcp-send":
 		os.Exit(helperTCPSend(os.Getenv("E2E_ADDR")))
+	case "http-get":
+		os.Exit(helperHTTPGet(os.Getenv("E2E_URL")))
 	}
+}
+
+// helperHTTPGet prints the body of a plain HTTP GET of url.
+func helperHTTPGet(url string) int {
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", resp.Status, body)
+		return 1
+	}
+	fmt.Print(string(body))
+	return 0
+}
+
+// httpGet runs a plain HTTP GET of url from namespace ns.
+func httpGet(ns, url string) (string, error) {
+	cmd := exec.Command("nsenter", "--net="+ns, "--", os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "E2E_NET_HELPER=http-get", "E2E_URL="+url)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%v: %s", err, out)
+	}
+	return strings.TrimSpace(string(out)), nil
 }
 
 // helperTCPEcho sends back what each connection sends.

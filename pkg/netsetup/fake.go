@@ -395,6 +395,9 @@ func (h *FakeHost) Holding(name string) bool {
 	return name == WireGuardName && h.holding
 }
 
+// Teardown drops a userspace device as stopping its holder would.
+func (h *FakeHost) Teardown() error { return h.Close() }
+
 // Close drops a userspace device as the process exit would.
 func (h *FakeHost) Close() error {
 	h.mu.Lock()

@@ -48,9 +48,15 @@ type Host interface {
 	// Holding reports whether this process runs the userspace device
 	// name, which then lives only as long as the process (or Close).
 	Holding(name string) bool
-	// Close releases what the host holds: a userspace WireGuard device
-	// (its link and routes vanish with it) and open handles.
+	// Close releases what the host holds, for a restart: open handles,
+	// and a userspace WireGuard device run in this process (its link and
+	// routes vanish with it). A kernel device, or one this node's helper
+	// process runs, stays with its routes.
 	Close() error
+	// Teardown stops a userspace wgkube that this process or this node's
+	// helper runs, so that it goes with its routes (reset, or a shutdown
+	// that also stops the pods). A kernel device stays, as brkube does.
+	Teardown() error
 }
 
 // observeTable reads kubenode's table through knftables.

@@ -31,17 +31,24 @@ import (
 type linuxHost struct {
 	log     logr.Logger
 	sockDir string
+	// user runs a userspace wgkube: in this process or in a helper.
+	user wireGuardBackend
 
-	mu      sync.Mutex
-	wg      *wgClient
-	nft     knftables.Interface
-	devices map[string]*userspaceDevice
+	mu  sync.Mutex
+	wg  *wgClient
+	nft knftables.Interface
 }
 
 var _ Host = (*linuxHost)(nil)
 
-func newLinuxHost(cfg *config.Config, log logr.Logger) *linuxHost {
-	return &linuxHost{log: log, sockDir: SocketDir(cfg), devices: map[string]*userspaceDevice{}}
+func newLinuxHost(cfg *config.Config, log logr.Logger, helper bool) *linuxHost {
+	h := &linuxHost{log: log, sockDir: SocketDir(cfg)}
+	if helper {
+		h.user = newHelperBackend(cfg, log)
+	} else {
+		h.user = newInProcessBackend(h.sockDir, log)
+	}
+	return h
 }
 
 func (h *linuxHost) wgctl() (*wgClient, error) {
@@ -248,6 +255,7 @@ func (h *linuxHost) observeWireGuard() (*WireGuardState, error) {
 		wg.Mode = ModeUserspace
 		wg.Socket = filepath.Join(h.sockDir, WireGuardName+".sock")
 		wg.Holder = socketHolder(wg.Socket)
+		wg.Helper = h.user.owns(WireGuardName, wg.Holder)
 	}
 	for _, p := range d.Peers {
 		ps := PeerState{PublicKey: p.PublicKey, Keepalive: p.PersistentKeepaliveInterval, LastHandshake: p.LastHandshakeTime, ReceiveBytes: p.ReceiveBytes, TransmitBytes: p.TransmitBytes}
@@ -284,7 +292,7 @@ func (h *linuxHost) CreateBridge(name string, mtu int) error {
 func (h *linuxHost) CreateWireGuard(name string, mtu int, prefer Mode) (Mode, string, error) {
 	reason := ""
 	if prefer == ModeKernel {
-		err := netlink.LinkAdd(&netlink.Wireguard{LinkAttrs: netlink.LinkAttrs{Name: name, MTU: mtu}})
+		err := kernelBackend{}.create(name, mtu)
 		if err == nil {
 			return ModeKernel, "", nil
 		}
@@ -293,35 +301,47 @@ func (h *linuxHost) CreateWireGuard(name string, mtu int, prefer Mode) (Mode, st
 		}
 		reason = "the kernel refused a wireguard link: " + err.Error()
 	}
-	d, err := startUserspace(name, mtu, h.sockDir, h.log)
-	if err != nil {
+	if err := h.user.create(name, mtu); err != nil {
 		return "", "", err
 	}
-	h.mu.Lock()
-	h.devices[name] = d
-	h.mu.Unlock()
 	return ModeUserspace, reason, nil
 }
 
+// DeleteLink stops a userspace device's holder when it is this process or
+// this node's helper (the link goes with it), and deletes other links.
 func (h *linuxHost) DeleteLink(name string) error {
-	h.mu.Lock()
-	d := h.devices[name]
-	delete(h.devices, name)
-	h.mu.Unlock()
-	if d != nil {
-		d.Close()
+	held := h.user.holding(name)
+	if !held && name == WireGuardName {
+		if _, err := netlink.LinkByName(name); err == nil {
+			held = h.user.owns(name, socketHolder(filepath.Join(h.sockDir, name+".sock")))
+		}
 	}
-	l, err := netlink.LinkByName(name)
-	var nf netlink.LinkNotFoundError
-	switch {
-	case d != nil && errors.As(err, &nf):
-		return nil // gone with the device
-	case errors.As(err, &nf):
-		return fmt.Errorf("link %s: %w", name, fs.ErrNotExist)
-	case err != nil:
-		return err
+	if held {
+		if _, err := h.user.teardown(name); err != nil {
+			return err
+		}
+		if err := waitLinkGone(name, time.Second); err == nil {
+			return nil
+		}
 	}
-	return netlink.LinkDel(l)
+	return deleteLink(name)
+}
+
+// waitLinkGone waits for the kernel to remove a TUN link whose last file
+// closed.
+func waitLinkGone(name string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		_, err := netlink.LinkByName(name)
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("link %s still exists", name)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func (h *linuxHost) SetLinkMTU(name string, mtu int) error {
@@ -439,27 +459,26 @@ func (h *linuxHost) DeleteTable(ctx context.Context) (bool, error) {
 	return deleteTable(ctx, nft)
 }
 
-func (h *linuxHost) Holding(name string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.devices[name] != nil
-}
+func (h *linuxHost) Holding(name string) bool { return h.user.holding(name) }
 
 func (h *linuxHost) Close() error {
+	h.user.release()
 	h.mu.Lock()
-	devices := h.devices
-	h.devices = map[string]*userspaceDevice{}
 	wg := h.wg
 	h.wg = nil
 	h.mu.Unlock()
-	for name, d := range devices {
-		d.Close()
-		h.log.Info("WireGuard device released", "link", name)
-	}
 	if wg != nil {
 		wg.Close()
 	}
 	return nil
+}
+
+func (h *linuxHost) Teardown() error {
+	stopped, err := h.user.teardown(WireGuardName)
+	if err != nil || !stopped {
+		return err
+	}
+	return waitLinkGone(WireGuardName, time.Second)
 }
 
 // checkWireGuardPort fails when another program holds the WireGuard UDP

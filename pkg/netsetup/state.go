@@ -38,6 +38,9 @@ type WireGuardState struct {
 	// serves it, for a userspace device.
 	Socket string
 	Holder int
+	// Helper: Holder is this node's WireGuard helper process, which the
+	// node may adopt and reset may stop.
+	Helper bool
 }
 
 // PeerState is one peer of wgkube.

@@ -145,5 +145,3 @@ func TestKeepLivePeers(t *testing.T) {
 		t.Fatalf("without KeepLivePeers: %d peers kept", len(h2.WireGuard.Peers))
 	}
 }
-
-

@@ -35,6 +35,10 @@ type Host interface {
 	DeleteLink(name string) error
 	SetLinkMTU(name string, mtu int) error
 	SetLinkUp(name string, up bool) error
+	// KeepMAC sets a link's MAC address explicitly to the one it has, so
+	// the kernel keeps it (a bridge otherwise takes its lowest port's),
+	// and returns it.
+	KeepMAC(name string) (string, error)
 	AddAddr(link string, p netip.Prefix) error
 	DelAddr(link string, p netip.Prefix) error
 	ConfigureWireGuard(name string, cfg wgtypes.Config) error

@@ -31,6 +31,7 @@ import (
 type linuxHost struct {
 	log     logr.Logger
 	sockDir string
+	pidFile string // of this node's wgkube helper
 	// user runs a userspace wgkube: in this process or in a helper.
 	user wireGuardBackend
 
@@ -42,7 +43,7 @@ type linuxHost struct {
 var _ Host = (*linuxHost)(nil)
 
 func newLinuxHost(cfg *config.Config, log logr.Logger, helper bool) *linuxHost {
-	h := &linuxHost{log: log, sockDir: SocketDir(cfg)}
+	h := &linuxHost{log: log, sockDir: SocketDir(cfg), pidFile: HelperPIDFile(cfg)}
 	if helper {
 		h.user = newHelperBackend(cfg, log)
 	} else {
@@ -185,7 +186,7 @@ func (h *linuxHost) Observe(ctx context.Context, sysctls []string) (*State, erro
 			return nil, fmt.Errorf("link %s: %w", name, err)
 		}
 		a := l.Attrs()
-		ls := &LinkState{Name: name, Kind: l.Type(), MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, Carrier: a.RawFlags&unix.IFF_LOWER_UP != 0}
+		ls := &LinkState{Name: name, Kind: l.Type(), MTU: a.MTU, MAC: a.HardwareAddr.String(), Up: a.Flags&net.FlagUp != 0, Carrier: a.RawFlags&unix.IFF_LOWER_UP != 0}
 		addrs, err := netlink.AddrList(l, netlink.FAMILY_ALL)
 		if err != nil {
 			return nil, fmt.Errorf("link %s: addresses: %w", name, err)
@@ -255,7 +256,8 @@ func (h *linuxHost) observeWireGuard() (*WireGuardState, error) {
 		wg.Mode = ModeUserspace
 		wg.Socket = filepath.Join(h.sockDir, WireGuardName+".sock")
 		wg.Holder = socketHolder(wg.Socket)
-		wg.Helper = h.user.owns(WireGuardName, wg.Holder)
+		// A one-shot command only names the helper; the node adopts it.
+		wg.Helper = h.user.owns(WireGuardName, wg.Holder) || (wg.Holder != 0 && isHelper(wg.Holder, h.pidFile) == nil)
 	}
 	for _, p := range d.Peers {
 		ps := PeerState{PublicKey: p.PublicKey, Keepalive: p.PersistentKeepaliveInterval, LastHandshake: p.LastHandshakeTime, ReceiveBytes: p.ReceiveBytes, TransmitBytes: p.TransmitBytes}
@@ -350,6 +352,23 @@ func (h *linuxHost) SetLinkMTU(name string, mtu int) error {
 		return err
 	}
 	return netlink.LinkSetMTU(l, mtu)
+}
+
+func (h *linuxHost) KeepMAC(name string) (string, error) {
+	l, err := netlink.LinkByName(name)
+	if err != nil {
+		return "", err
+	}
+	mac := l.Attrs().HardwareAddr
+	if len(mac) == 0 {
+		return "", fmt.Errorf("link %s has no MAC address", name)
+	}
+	// Setting the address it has marks it as set by the user, which is
+	// what stops a bridge from following its ports.
+	if err := netlink.LinkSetHardwareAddr(l, mac); err != nil {
+		return "", err
+	}
+	return mac.String(), nil
 }
 
 func (h *linuxHost) SetLinkUp(name string, up bool) error {

@@ -127,6 +127,13 @@ func (n *Network) plan(ctx context.Context, key *wgtypes.Key) (*Plan, *State, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("network: observe: %w", err)
 	}
+	if br := st.Links[BridgeName]; br != nil && br.MAC != "" {
+		state, err := openState(n.cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		st.BridgeMACKept = state.BridgeMAC == br.MAC
+	}
 	if n.keepLive && !n.peersSet {
 		live := n.livePeers(st)
 		if len(live) > 0 {

@@ -145,3 +145,50 @@ func TestKeepLivePeers(t *testing.T) {
 		t.Fatalf("without KeepLivePeers: %d peers kept", len(h2.WireGuard.Peers))
 	}
 }
+
+// brkube's MAC address is set explicitly right after the bridge is made,
+// and once on a bridge an older kubenode made, so the kernel never moves
+// it to a new port's: the CNI bridge plugin's CHECK, which CRI-O runs for
+// every pod it finds running at start, fails on a changed MAC.
+func TestBridgeMACKept(t *testing.T) {
+	ctx := context.Background()
+	cfg := node(t, "nodeIndex: 1\n", priv1)
+	h := NewFakeHost(lanFacts())
+	n := newNet(t, cfg, nil, h)
+	if _, err := n.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.Index(h.Calls, "create bridge brkube mtu 1420")
+	if i < 0 || i+1 >= len(h.Calls) || h.Calls[i+1] != "keep mac brkube" {
+		t.Fatalf("calls %q: want keep mac right after the bridge is made", h.Calls)
+	}
+	state, err := openState(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state.BridgeMAC == "" || state.BridgeMAC != h.Links[BridgeName].MAC {
+		t.Fatalf("state records bridge MAC %q, link has %q", state.BridgeMAC, h.Links[BridgeName].MAC)
+	}
+	if p, err := n.Plan(ctx); err != nil || !p.Empty() {
+		t.Fatalf("second plan: %v\n%s", err, p)
+	}
+
+	// A bridge made by a kubenode that did not keep its MAC.
+	state.BridgeMAC = ""
+	if err := state.save(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := n.Plan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Changes) != 1 || p.Changes[0].String() != "~ link brkube: keep its MAC address (set it explicitly)" {
+		t.Fatalf("plan for an older bridge:\n%s", p)
+	}
+	if _, err := n.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := n.Plan(ctx); err != nil || !p.Empty() {
+		t.Fatalf("plan after keeping the MAC: %v\n%s", err, p)
+	}
+}

@@ -100,6 +100,16 @@ func checkStream(t *testing.T, lines []streamLine, from time.Time) time.Duration
 	return longest
 }
 
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 func helperPIDOf(t *testing.T, h *host) int {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(h.runDir(), "network", "wgkube-helper.pid"))
@@ -142,7 +152,8 @@ func streamPodState(t *testing.T, h *host, pod string) podState {
 // node's kubenode with a gap of at most 2 s. The userspace wgkube (this
 // machine has no WireGuard module) runs in a helper process that outlives
 // kubenode and that the next start adopts, keeping its peers and routes;
-// no container is killed or replaced. Reset stops the helpers.
+// no container is killed or replaced, even when a port with a lower MAC
+// joined brkube meanwhile. Reset stops the helpers.
 func TestMeshSurvivesRestart(t *testing.T) {
 	kubenodeBin(t)
 	l := newLAN(t)
@@ -172,6 +183,15 @@ func TestMeshSurvivesRestart(t *testing.T) {
 		return nil
 	})
 
+	// A pod that joins later, with a lower MAC than the bridge's: the
+	// kernel would move brkube's MAC to it, and at the next start CRI-O's
+	// CNI CHECK of the running pods failed on the changed MAC, so the
+	// kubelet killed them (exit 137) and made them again with new IPs.
+	for _, h := range []*host{h1, h2} {
+		h.mustExec("ip", "link", "add", "lowmac0", "address", "00:00:5e:00:53:01", "type", "veth", "peer", "name", "lowmac1")
+		h.mustExec("ip", "link", "set", "lowmac0", "master", "brkube", "up")
+	}
+
 	restart := func(name string, h *host, p *process, start func() *process) (*process, time.Duration) {
 		t.Helper()
 		from := time.Now()
@@ -194,7 +214,8 @@ func TestMeshSurvivesRestart(t *testing.T) {
 		lines := readStream(t, h2)
 		gap := checkStream(t, lines, from)
 		if last := lines[len(lines)-1].at; time.Since(last) > 2*time.Second {
-			t.Fatalf("%s restart: the stream stopped at %s (line %d)", name, last.Format(time.TimeOnly), len(lines)-1)
+			pods, _ := h1.kubectl("get", "pods", "-o", "wide")
+			t.Fatalf("%s restart: the stream stopped at %s (line %d); pods:\n%s\nCRI-O restore warnings:\n%s", name, last.Format(time.TimeOnly), len(lines)-1, pods, grepLines(p.output(), "restore"))
 		}
 		t.Logf("%s restart: stopped in %s, ready after %s; longest stream gap %s", name, stopped.Round(time.Millisecond), ready.Round(time.Millisecond), gap.Round(time.Millisecond))
 		return p, gap

@@ -20,7 +20,12 @@
 // found by the e2e tests: a fixed fe80::1/64. Linux sends neighbour
 // solicitations for forwarded packets only from a link-local source, so
 // without one the host cannot resolve its own pods and IPv6 from other
-// nodes never reaches them.
+// nodes never reaches them. Its MAC address is set explicitly right after
+// it is made (and once on a bridge an older kubenode made; the state file
+// records it): the kernel otherwise gives a bridge its lowest port's MAC,
+// which moves as pods come and go, and the CNI bridge plugin's CHECK,
+// which CRI-O runs to restore the IPs of pods that kept running across a
+// restart, fails on a moved MAC (the kubelet then makes the pod again).
 //
 // What kubenode owns, and Reset removes: the links brkube and wgkube (found
 // by name and kind, so a foreign link with one of those names is an error,

@@ -294,7 +294,8 @@ func (h *linuxHost) CreateBridge(name string, mtu int) error {
 func (h *linuxHost) CreateWireGuard(name string, mtu int, prefer Mode) (Mode, string, error) {
 	reason := ""
 	if prefer == ModeKernel {
-		err := kernelBackend{}.create(name, mtu)
+		var kernel wireGuardBackend = kernelBackend{}
+		err := kernel.create(name, mtu)
 		if err == nil {
 			return ModeKernel, "", nil
 		}

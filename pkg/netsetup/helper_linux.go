@@ -47,14 +47,57 @@ type helperBackend struct {
 	sockDir, pidFile, logFile string
 	log                       logr.Logger
 
-	mu   sync.Mutex
-	proc *os.Process   // the helper, started or adopted; nil: none
-	pid  int           // its pid
-	done chan struct{} // closed when a helper started here has been reaped
+	// lost yields when the helper ends on its own (killed, crashed): wgkube
+	// and its routes are then gone.
+	lost chan error
+
+	mu    sync.Mutex
+	proc  *os.Process   // the helper, started or adopted; nil: none
+	pid   int           // its pid
+	done  chan struct{} // closed when a helper started here has been reaped
+	watch chan struct{} // closed to stop watching it
 }
 
 func newHelperBackend(cfg *config.Config, log logr.Logger) *helperBackend {
-	return &helperBackend{sockDir: SocketDir(cfg), pidFile: HelperPIDFile(cfg), logFile: helperLogFile(cfg), log: log}
+	return &helperBackend{sockDir: SocketDir(cfg), pidFile: HelperPIDFile(cfg), logFile: helperLogFile(cfg), log: log, lost: make(chan error, 1)}
+}
+
+// watchLocked reports on lost when the helper ends before release or
+// teardown stops watching it.
+func (b *helperBackend) watchLocked() {
+	pid, done, stop := b.pid, b.done, make(chan struct{})
+	b.watch = stop
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-done:
+			case <-tick.C:
+				if done != nil || !processEnded(pid) {
+					continue
+				}
+			}
+			select {
+			case <-stop: // stopped on purpose
+			default:
+				select {
+				case b.lost <- fmt.Errorf("WireGuard helper %d ended on its own: %s and the routes through it are gone (its log: %s)", pid, WireGuardName, b.logFile):
+				default:
+				}
+			}
+			return
+		}
+	}()
+}
+
+func (b *helperBackend) stopWatchLocked() {
+	if b.watch != nil {
+		close(b.watch)
+		b.watch = nil
+	}
 }
 
 func (b *helperBackend) create(name string, mtu int) error {
@@ -110,7 +153,9 @@ func (b *helperBackend) create(name string, mtu int) error {
 		return fmt.Errorf("WireGuard helper: %s", strings.TrimPrefix(line, "error: "))
 	}
 	b.mu.Lock()
+	b.stopWatchLocked()
 	b.proc, b.pid, b.done = cmd.Process, cmd.Process.Pid, done
+	b.watchLocked()
 	b.mu.Unlock()
 	b.log.Info("WireGuard helper started", "link", name, "pid", cmd.Process.Pid, "log", b.logFile)
 	return nil
@@ -154,7 +199,9 @@ func (b *helperBackend) owns(name string, pid int) bool {
 	if err != nil {
 		return false
 	}
+	b.stopWatchLocked()
 	b.proc, b.pid, b.done = p, pid, nil
+	b.watchLocked()
 	b.log.Info("WireGuard helper adopted", "link", name, "pid", pid)
 	return true
 }
@@ -190,12 +237,18 @@ func isHelper(pid int, pidFile string) error {
 	return nil
 }
 
-func (b *helperBackend) release() {}
+// release leaves the helper running, no longer watched.
+func (b *helperBackend) release() {
+	b.mu.Lock()
+	b.stopWatchLocked()
+	b.mu.Unlock()
+}
 
 // teardown stops the helper and waits until it is gone (the kernel then
 // removes the TUN link and its routes).
 func (b *helperBackend) teardown(name string) (bool, error) {
 	b.mu.Lock()
+	b.stopWatchLocked()
 	p, pid, done := b.proc, b.pid, b.done
 	b.proc, b.pid, b.done = nil, 0, nil
 	b.mu.Unlock()

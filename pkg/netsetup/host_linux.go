@@ -481,6 +481,15 @@ func (h *linuxHost) DeleteTable(ctx context.Context) (bool, error) {
 
 func (h *linuxHost) Holding(name string) bool { return h.user.holding(name) }
 
+// Lost yields when this node's wgkube helper ends on its own (nil without
+// a helper backend).
+func (h *linuxHost) Lost() <-chan error {
+	if b, ok := h.user.(*helperBackend); ok {
+		return b.lost
+	}
+	return nil
+}
+
 func (h *linuxHost) Close() error {
 	h.user.release()
 	h.mu.Lock()

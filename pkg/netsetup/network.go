@@ -372,6 +372,17 @@ func (n *Network) PublicKey() (wgtypes.Key, error) {
 // device, and the routes through it, then end with the process.
 func (n *Network) Holding() bool { return n.host.Holding(WireGuardName) }
 
+// Exited yields an error when the helper that runs a userspace wgkube
+// (WithHelper) ends on its own, before Release or Teardown: wgkube and the
+// routes through it are gone, and only a new start makes them again. It is
+// nil for a host that has no helper.
+func (n *Network) Exited() <-chan error {
+	if l, ok := n.host.(interface{ Lost() <-chan error }); ok {
+		return l.Lost()
+	}
+	return nil
+}
+
 // Release lets go of the network for a restart. brkube, the table, the
 // sysctls and a kernel wgkube stay, and so does a userspace wgkube that a
 // helper runs (WithHelper), with the routes through it: the node's pods

@@ -29,7 +29,10 @@ type networkPhase struct {
 	keep bool
 }
 
-var _ supervisor.Component = (*networkPhase)(nil)
+var (
+	_ supervisor.Component = (*networkPhase)(nil)
+	_ supervisor.Exiter    = (*networkPhase)(nil)
+)
 
 func (p *networkPhase) Name() string { return "network" }
 
@@ -39,6 +42,10 @@ func (p *networkPhase) Init(context.Context) error { return nil }
 // undone by netsetup before it returns. A wgkube helper left running by
 // the previous start is adopted.
 func (p *networkPhase) Start(ctx context.Context) error { return p.net.Apply(ctx) }
+
+// Exited reports a wgkube helper that ended on its own: the node then
+// stops, and its next start makes wgkube again.
+func (p *networkPhase) Exited() <-chan error { return p.net.Exited() }
 
 // Stop releases the network when the pods keep running: wgkube's helper
 // (or a kernel device), brkube and the firewall stay, so the pods stay

@@ -153,7 +153,8 @@ func streamPodState(t *testing.T, h *host, pod string) podState {
 // machine has no WireGuard module) runs in a helper process that outlives
 // kubenode and that the next start adopts, keeping its peers and routes;
 // no container is killed or replaced, even when a port with a lower MAC
-// joined brkube meanwhile. Reset stops the helpers.
+// joined brkube meanwhile. A helper that dies on its own stops the node.
+// Reset stops the helpers.
 func TestMeshSurvivesRestart(t *testing.T) {
 	kubenodeBin(t)
 	l := newLAN(t)
@@ -232,6 +233,24 @@ func TestMeshSurvivesRestart(t *testing.T) {
 		if gap > 2*time.Second {
 			t.Errorf("a %s restart interrupted the stream for %s, want at most 2s", name, gap)
 		}
+	}
+
+	// A helper that dies on its own takes wgkube along: the node exits,
+	// saying so, and its next start makes a new helper.
+	syscall.Kill(helpers[h2], syscall.SIGKILL)
+	select {
+	case <-p2.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the worker still runs 30s after its wgkube helper was killed:\n%s", p2.tail(20))
+	}
+	if p2.err == nil || !strings.Contains(p2.output(), fmt.Sprintf("WireGuard helper %d ended on its own", helpers[h2])) {
+		t.Fatalf("worker after its helper was killed: exit %v, want an error naming the helper:\n%s", p2.err, p2.tail(20))
+	}
+	p2 = startWorker(t, h2, "")
+	if pid := helperPIDOf(t, h2); pid == helpers[h2] {
+		t.Fatalf("no new helper after the old one was killed")
+	} else {
+		helpers[h2] = pid
 	}
 
 	// Stopped with keepPodsRunning, the helpers stay; reset stops them.

@@ -21,9 +21,9 @@ LDFLAGS := -s -w -linkmode external -extldflags -static \
 
 # Host packages kubenode and its tests use (Debian names).
 DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins iptables \
-	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps
+	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin
 
-.PHONY: all build deps test test-unit test-e2e bench clean primary fmt vet pause pinns sandbox
+.PHONY: all build deps test test-unit test-nix test-e2e bench clean primary fmt vet pause pinns sandbox print-build-flags
 
 all: build
 
@@ -70,14 +70,28 @@ fmt:
 vet: $(PAUSE) $(PINNS)
 	$(GO) vet -trimpath -tags '$(TAGS)' ./...
 
+# Every package with tests except the end-to-end ones, found by go list so
+# that a new package's tests cannot be skipped silently.
 test-unit: $(PAUSE)
-	$(GO) test -race -tags '$(TAGS)' ./configs/... ./pkg/config/... ./pkg/supervisor/... ./pkg/pki/... ./pkg/netsetup/... ./pkg/images/... ./pkg/components/coredns/... ./pkg/join/... ./pkg/mesh/... ./pkg/components/csrapprover/... ./pkg/components/etcd/... ./pkg/internal/... ./pkg/nodelock/... ./pkg/inotify/...
+	$(GO) test -race -tags '$(TAGS)' $$($(GO) list -tags '$(TAGS)' -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | grep -v '/test/')
+
+# The NixOS module, package and flake (nix/), evaluated by Debian's nix-bin
+# with nixpkgs' lib: NIXPKGS_LIB, by default ../shared/nixpkgs-lib/lib
+# beside this checkout. The test fails, never skips, when either is missing.
+NIXPKGS_LIB ?= $(abspath $(CURDIR)/../shared/nixpkgs-lib/lib)
+test-nix: build
+	KUBENODE_BIN=$(CURDIR)/$(BIN) NIXPKGS_LIB=$(NIXPKGS_LIB) $(GO) test -count=1 ./test/nix/
+
+# The Go tags and linker flags; test/nix compares nix/package.nix's with them.
+print-build-flags:
+	@echo '$(TAGS)'
+	@echo '$(LDFLAGS)'
 
 # End-to-end tests run the real binary inside network namespaces (root).
 test-e2e: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 40m -v ./test/e2e/
 
-test: build fmt vet test-unit test-e2e
+test: build fmt vet test-unit test-nix test-e2e
 
 # A primary in a fresh network namespace, made by the e2e harness, until
 # Ctrl-C; the machine's own network is not touched (needs root).

@@ -2,7 +2,9 @@
 package configs
 
 import (
+	"bytes"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/coreos/go-systemd/v22/unit"
@@ -50,5 +52,36 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	if f.NodeIndex != 1 || f.Network.WireGuardPort != config.DefaultWireGuardPort || f.ClusterCIDRv4 != config.DefaultClusterCIDRv4 {
 		t.Fatalf("example does not show the defaults: %+v", f)
+	}
+}
+
+// The units install writes: the shipped one with the role's ExecStart, and
+// no token in a worker's.
+func TestServiceUnitPerRole(t *testing.T) {
+	for role, exec := range map[string]string{
+		"primary": "/usr/local/bin/kubenode primary --config /etc/kubenode/config.yaml",
+		"worker":  "/usr/local/bin/kubenode worker --config /etc/kubenode/config.yaml --join-file /etc/kubenode/join-token",
+	} {
+		data, err := ServiceUnit(role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts, err := unit.DeserializeOptions(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", role, err)
+		}
+		got := map[string]string{}
+		for _, o := range opts {
+			got[o.Section+"."+o.Name] = o.Value
+		}
+		if got["Service.ExecStart"] != exec || got["Service.Type"] != "notify" || got["Service.Delegate"] != "yes" {
+			t.Errorf("%s unit: ExecStart %q, Type %q, Delegate %q", role, got["Service.ExecStart"], got["Service.Type"], got["Service.Delegate"])
+		}
+		if strings.Contains(string(data), "--join ") {
+			t.Errorf("%s unit carries a token flag", role)
+		}
+	}
+	if _, err := ServiceUnit("master"); err == nil {
+		t.Error("an unknown role was accepted")
 	}
 }

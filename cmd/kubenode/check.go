@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
+	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/inotify"
 )
 
@@ -33,16 +34,27 @@ func fileExists(path string) func() (string, error) {
 	}
 }
 
-func prerequisites() []prerequisite {
+// prerequisites of a node whose config has rt: runc, conmon and the CNI
+// plugins where the config puts them (NixOS keeps them in the store).
+func prerequisites(rt config.Runtime) []prerequisite {
 	var p []prerequisite
-	for _, t := range []struct{ bin, pkg string }{
-		{"runc", "runc"}, {"conmon", "conmon"}, {"nft", "nftables"}, {"ip", "iproute2"},
-		{"mount", "mount"}, {"nsenter", "util-linux"}, {"iptables", "iptables"},
+	for _, t := range []struct{ bin, pkg, path, field string }{
+		{"runc", "runc", rt.RuncPath, "runtime.runcPath"}, {"conmon", "conmon", rt.ConmonPath, "runtime.conmonPath"},
+		{"nft", "nftables", "", ""}, {"ip", "iproute2", "", ""},
+		{"mount", "mount", "", ""}, {"nsenter", "util-linux", "", ""}, {"iptables", "iptables", "", ""},
 	} {
+		if t.path != "" {
+			p = append(p, prerequisite{t.bin, fileExists(t.path), "no " + t.path + ": fix " + t.field + " in the config"})
+			continue
+		}
 		p = append(p, prerequisite{t.bin, lookPath(t.bin), "apt-get install " + t.pkg})
 	}
+	cniDir, fix := "/usr/lib/cni", "apt-get install containernetworking-plugins"
+	if rt.CNIPluginDir != "" {
+		cniDir, fix = rt.CNIPluginDir, "not in "+rt.CNIPluginDir+": fix runtime.cniPluginDir in the config"
+	}
 	for _, plugin := range []string{"bridge", "host-local", "loopback", "portmap"} {
-		p = append(p, prerequisite{"cni/" + plugin, fileExists(filepath.Join("/usr/lib/cni", plugin)), "apt-get install containernetworking-plugins"})
+		p = append(p, prerequisite{"cni/" + plugin, fileExists(filepath.Join(cniDir, plugin)), fix})
 	}
 	p = append(p, prerequisite{"pinns (embedded)", func() (string, error) {
 		if !crio.HasPinns() {
@@ -58,11 +70,17 @@ func newCheckCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
 		Short: "Check the host's prerequisites, one line each, with the fix for what is missing",
-		Args:  cobra.NoArgs,
+		Long: "Check the host's prerequisites, one line each, with the fix for what is missing. runc, conmon and the CNI\n" +
+			"plugins are looked for where the config file's runtime section puts them, if it does.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := config.ReadFile(flags.configFile, !cmd.Flags().Changed("config"))
+			if err != nil {
+				return err
+			}
 			w := cmd.OutOrStdout()
 			missing := 0
-			for _, p := range prerequisites() {
+			for _, p := range prerequisites(f.Runtime) {
 				where, err := p.check()
 				if err != nil {
 					missing++

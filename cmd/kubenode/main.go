@@ -12,6 +12,8 @@ import (
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
 	"github.com/kubenode/kubenode/pkg/netsetup"
+	"github.com/kubenode/kubenode/pkg/node"
+	"github.com/kubenode/kubenode/pkg/reflectorbackoff"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -36,6 +38,10 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	node.KubenodeVersion = kubenodeVersion
+	// Before any component builds an informer: a worker's watches of a
+	// restarting primary retry within 2 s, not a minute.
+	reflectorbackoff.Set()
 	// Before anything else can read or unset it (see NotifierFromEnv).
 	notify = supervisor.NotifierFromEnv()
 	// CRI-O, containers/storage and containers/image log through the

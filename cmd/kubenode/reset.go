@@ -38,43 +38,7 @@ Refuses while the node runs, or while another kubenode process (network
 apply) still holds a userspace wgkube: stop it first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(contextOf(cmd), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				// Reset needs only the directories; it must work when the
-				// config no longer resolves (no default route any more,
-				// a broken peer list).
-				cfg = resetDirs(cmd)
-				klog.Background().Info("Config does not resolve; resetting with its directories only", "dataDir", cfg.DataDir, "runDir", cfg.RunDir, "err", err)
-			}
-			lock, err := lockNode(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			defer lock.Release()
-			if err := node.CheckStopped(cfg); err != nil {
-				return err
-			}
-			done, err := netsetup.Reset(ctx, cfg, klog.Background(), netsetup.ResetOptions{KeepKey: keepKey})
-			if err == nil {
-				var joined []string
-				joined, err = node.ResetJoin(ctx, cfg)
-				done = append(done, joined...)
-			}
-			if err == nil {
-				var rt []string
-				rt, err = node.ResetRuntime(ctx, cfg)
-				done = append(done, rt...)
-			}
-			out := cmd.OutOrStdout()
-			for _, d := range done {
-				fmt.Fprintln(out, d)
-			}
-			if err == nil && len(done) == 0 {
-				fmt.Fprintln(out, "nothing to remove")
-			}
-			return err
+			return runReset(cmd, keepKey)
 		},
 	}
 	cmd.Flags().BoolVar(&keepKey, "keep-key", false, "keep the WireGuard private key, so that peers need no new public key")
@@ -101,4 +65,45 @@ func resetDirs(cmd *cobra.Command) *config.Config {
 		c.RunDir = flags.runDir
 	}
 	return c
+}
+
+// runReset is `kubenode reset`; uninstall runs it too.
+func runReset(cmd *cobra.Command, keepKey bool) error {
+	ctx, stop := signal.NotifyContext(contextOf(cmd), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	cfg, err := loadConfig(cmd)
+	if err != nil {
+		// Reset needs only the directories; it must work when the
+		// config no longer resolves (no default route any more,
+		// a broken peer list).
+		cfg = resetDirs(cmd)
+		klog.Background().Info("Config does not resolve; resetting with its directories only", "dataDir", cfg.DataDir, "runDir", cfg.RunDir, "err", err)
+	}
+	lock, err := lockNode(cmd, cfg)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if err := node.CheckStopped(cfg); err != nil {
+		return err
+	}
+	done, err := netsetup.Reset(ctx, cfg, klog.Background(), netsetup.ResetOptions{KeepKey: keepKey})
+	if err == nil {
+		var joined []string
+		joined, err = node.ResetJoin(ctx, cfg)
+		done = append(done, joined...)
+	}
+	if err == nil {
+		var rt []string
+		rt, err = node.ResetRuntime(ctx, cfg)
+		done = append(done, rt...)
+	}
+	out := cmd.OutOrStdout()
+	for _, d := range done {
+		fmt.Fprintln(out, d)
+	}
+	if err == nil && len(done) == 0 {
+		fmt.Fprintln(out, "nothing to remove")
+	}
+	return err
 }

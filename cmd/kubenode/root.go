@@ -1,7 +1,12 @@
 package main
 
 import (
+	"flag"
+	"fmt"
+	"strconv"
+
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/nodelock"
@@ -13,6 +18,7 @@ type nodeFlags struct {
 	dataDir    string
 	runDir     string
 	nodeIPs    []string
+	verbosity  int
 }
 
 var flags nodeFlags
@@ -29,10 +35,13 @@ func newRootCmd() *cobra.Command {
 	pf.StringVar(&flags.dataDir, "data-dir", "", "directory of the node's state (default "+config.DefaultDataDir+")")
 	pf.StringVar(&flags.runDir, "run-dir", "", "directory of the node's sockets and runtime files (default "+config.DefaultRunDir+")")
 	pf.StringSliceVar(&flags.nodeIPs, "node-ip", nil, "the node's underlay address(es), comma separated (default: source address of the default route)")
+	pf.IntVarP(&flags.verbosity, "v", "v", 0, "log verbosity: 0 logs what an operator needs, 2 the components' detail, 4 and more their debugging")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return setVerbosity(flags.verbosity) }
 
 	root.AddCommand(
 		newVersionCmd(),
 		newCheckCmd(),
+		newConfigCmd(),
 		newPrimaryCmd(),
 		newKubectlCmd(),
 		newNetworkCmd(),
@@ -41,6 +50,10 @@ func newRootCmd() *cobra.Command {
 		newTokenCmd(),
 		newWorkerCmd(),
 		newStatusCmd(),
+		newEtcdCmd(),
+		newCertsCmd(),
+		newInstallCmd(),
+		newUninstallCmd(),
 	)
 	return root
 }
@@ -52,6 +65,12 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	overrideFlags(f)
+	return f.Resolve(config.LiveHost{})
+}
+
+// overrideFlags applies the node flags over the config file's values.
+func overrideFlags(f *config.File) {
 	if flags.dataDir != "" {
 		f.DataDir = flags.dataDir
 	}
@@ -61,7 +80,6 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 	if len(flags.nodeIPs) > 0 {
 		f.NodeIPs = flags.nodeIPs
 	}
-	return f.Resolve(config.LiveHost{})
 }
 
 // lockNode holds the node's data and run dirs for as long as this command
@@ -69,4 +87,15 @@ func loadConfig(cmd *cobra.Command) (*config.Config, error) {
 // before it writes anything. Every command that writes node state takes it.
 func lockNode(cmd *cobra.Command, cfg *config.Config) (*nodelock.Lock, error) {
 	return nodelock.Node(cfg.DataDir, cfg.RunDir, cmd.CommandPath())
+}
+
+// setVerbosity sets klog's -v, which every component in the process logs
+// through (kubenode's own V(1) lines included).
+func setVerbosity(v int) error {
+	if v < 0 {
+		return fmt.Errorf("-v %d: must be 0 or more", v)
+	}
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	return fs.Set("v", strconv.Itoa(v))
 }

@@ -70,6 +70,15 @@ func printComponents(w io.Writer, st *node.Status) {
 			line += ": " + c.Err
 		}
 		fmt.Fprintln(w, line)
+		for _, cond := range c.Conditions {
+			if !cond.OK {
+				since := ""
+				if !cond.Since.IsZero() {
+					since = fmt.Sprintf(" (for %s)", time.Since(cond.Since).Round(time.Second))
+				}
+				fmt.Fprintf(w, "    %s%s: %s\n", cond.Type, since, cond.Message)
+			}
+		}
 	}
 }
 

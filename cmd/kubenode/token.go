@@ -54,14 +54,13 @@ func newTokenCreateCmd() *cobra.Command {
 			if err := waitJoinable(ctx, cfg, client, cmd.ErrOrStderr()); err != nil {
 				return explainAPIError(err, cfg)
 			}
-			tok, expires, err := join.IssueJoinToken(ctx, client, cfg, ttl, description)
+			tok, expires, err := join.IssueJoinToken(ctx, client, cfg, runningServer(ctx, cmd, cfg), ttl, description)
 			if err != nil {
 				return explainAPIError(err, cfg)
 			}
 			// The primary writes its own API address into the admin
-			// kubeconfig at every start; a different one here means this
-			// command resolved the node IP otherwise (other --node-ip or
-			// --config than the primary's).
+			// kubeconfig at every start; a different one here means
+			// --node-ip chose another address than the primary's.
 			if kc, err := clientcmd.BuildConfigFromFlags("", cfg.AdminKubeconfig()); err == nil && strings.TrimSuffix(kc.Host, "/") != tok.Server {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: the token names %s but the primary's admin kubeconfig uses %s: give this command the --node-ip or --config the primary runs with\n", tok.Server, kc.Host)
 			}
@@ -174,6 +173,22 @@ func newTokenCheckCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// runningServer is the API address the primary running with cfg's run dir
+// uses, as its status socket says: on a multi-homed host the address this
+// command would take from the default route may be another link's, which
+// workers cannot reach. "" (cfg's own) when --node-ip chose the address or
+// no primary answers.
+func runningServer(ctx context.Context, cmd *cobra.Command, cfg *config.Config) string {
+	if cmd.Flags().Changed("node-ip") {
+		return ""
+	}
+	st, err := node.ReadStatus(ctx, cfg)
+	if err != nil || st.Role != "primary" {
+		return ""
+	}
+	return st.Server
 }
 
 // adminClient returns the resolved config and a client with the primary's

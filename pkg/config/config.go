@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"sigs.k8s.io/yaml"
 )
@@ -61,8 +62,17 @@ const (
 	IPv6Only  = "ipv6"
 )
 
+// The config file's version. A file without apiVersion and kind is read
+// as this version (files written before they existed).
+const (
+	APIVersion = "kubenode.io/v1alpha1"
+	Kind       = "Config"
+)
+
 // File is the schema of config.yaml. Zero values mean "use the default".
 type File struct {
+	APIVersion    string   `json:"apiVersion,omitempty"`
+	Kind          string   `json:"kind,omitempty"`
 	NodeIndex     int      `json:"nodeIndex,omitempty"`
 	NodeIPs       []string `json:"nodeIPs,omitempty"`
 	DataDir       string   `json:"dataDir,omitempty"`
@@ -76,6 +86,30 @@ type File struct {
 	APIPort       int      `json:"apiPort,omitempty"`
 	Network       Network  `json:"network,omitempty"`
 	Runtime       Runtime  `json:"runtime,omitempty"`
+	Etcd          Etcd     `json:"etcd,omitempty"`
+}
+
+// Etcd is the primary's etcd part of config.yaml: scheduled snapshots into
+// <dataDir>/snapshots.
+type Etcd struct {
+	// SnapshotInterval is a Go duration (default 12h, at least 1m), or
+	// "off" for no scheduled snapshots.
+	SnapshotInterval string `json:"snapshotInterval,omitempty"`
+	// SnapshotRetain is how many scheduled snapshots are kept (default 5).
+	SnapshotRetain int `json:"snapshotRetain,omitempty"`
+}
+
+// Defaults of the etcd section.
+const (
+	DefaultSnapshotInterval = 12 * time.Hour
+	DefaultSnapshotRetain   = 5
+	minSnapshotInterval     = time.Minute
+)
+
+// EtcdConfig is the resolved etcd section.
+type EtcdConfig struct {
+	SnapshotInterval time.Duration // 0: no scheduled snapshots
+	SnapshotRetain   int
 }
 
 // Runtime is the node runtime's part of config.yaml: kubelet, CRI-O and
@@ -146,13 +180,18 @@ type Config struct {
 	APIPort       int
 	Network       Network
 	Runtime       Runtime
+	Etcd          EtcdConfig
 }
 
-// Parse decodes config.yaml; unknown fields are errors.
+// Parse decodes config.yaml. Unknown fields and values of the wrong kind
+// are errors, all of them at once (see Problems).
 func Parse(data []byte) (*File, error) {
 	var f File
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &f, nil
+	}
+	if errs := schemaProblems(data); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if err := yaml.UnmarshalStrict(data, &f); err != nil {
 		return nil, err
@@ -172,7 +211,11 @@ func ReadFile(path string, optional bool) (*File, error) {
 	}
 	f, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("config: %s: %w (see configs/config.example.yaml for the fields)", path, err)
+		var errs []error
+		for _, p := range Problems(err) {
+			errs = append(errs, fmt.Errorf("%s: %w", path, p))
+		}
+		return nil, fmt.Errorf("config: %w\n(see configs/config.example.yaml for the fields)", errors.Join(errs...))
 	}
 	return f, nil
 }
@@ -190,6 +233,9 @@ type Host interface {
 // Resolve applies defaults and validates, returning every problem at once.
 // The node IPs are the configured ones, which must be on the host, or else
 // the default route's source address: never a guess among interfaces.
+// A nil host checks the file alone, for a config written for another
+// machine: the node IPs are then only the configured ones, unchecked
+// against any host.
 func (f *File) Resolve(host Host) (*Config, error) {
 	c := &Config{
 		NodeIndex:     f.NodeIndex,
@@ -202,6 +248,10 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		Runtime:       f.Runtime,
 	}
 	c.Runtime.PrimaryTaint = or(c.Runtime.PrimaryTaint, TaintAuto)
+	c.Etcd = EtcdConfig{SnapshotInterval: DefaultSnapshotInterval, SnapshotRetain: DefaultSnapshotRetain}
+	if f.Etcd.SnapshotRetain != 0 {
+		c.Etcd.SnapshotRetain = f.Etcd.SnapshotRetain
+	}
 	if c.NodeIndex == 0 {
 		c.NodeIndex = 1
 	}
@@ -213,6 +263,12 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if f.APIVersion != "" && f.APIVersion != APIVersion {
+		bad("apiVersion %q: this kubenode reads %s (see configs/config.example.yaml)", f.APIVersion, APIVersion)
+	}
+	if f.Kind != "" && f.Kind != Kind {
+		bad("kind %q: a kubenode config file is kind %s", f.Kind, Kind)
+	}
 
 	for _, d := range []struct{ field, dir, def string }{{"dataDir", c.DataDir, DefaultDataDir}, {"runDir", c.RunDir, DefaultRunDir}} {
 		switch {
@@ -262,6 +318,24 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		if d.dir != "" && !filepath.IsAbs(d.dir) {
 			bad("%s %q: must be an absolute path", d.field, d.dir)
 		}
+	}
+	switch iv := f.Etcd.SnapshotInterval; iv {
+	case "":
+	case "off":
+		c.Etcd.SnapshotInterval = 0
+	default:
+		d, err := time.ParseDuration(iv)
+		switch {
+		case err != nil:
+			bad("etcd.snapshotInterval %q: not a duration (examples: 12h, 30m) or \"off\"", iv)
+		case d < minSnapshotInterval:
+			bad("etcd.snapshotInterval %s: must be at least %s (or \"off\")", iv, minSnapshotInterval)
+		default:
+			c.Etcd.SnapshotInterval = d
+		}
+	}
+	if c.Etcd.SnapshotRetain < 1 {
+		bad("etcd.snapshotRetain %d: must be at least 1", c.Etcd.SnapshotRetain)
 	}
 	switch c.Runtime.PrimaryTaint {
 	case TaintAuto, TaintAlways, TaintNever:
@@ -375,7 +449,7 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		c.NodeIPs = append(c.NodeIPs, a)
 	}
 
-	if len(errs) == 0 {
+	if len(errs) == 0 && host != nil {
 		if err := c.resolveNodeIPs(host, len(f.NodeIPs) > 0, want4, want6); err != nil {
 			errs = append(errs, err)
 		}
@@ -392,7 +466,14 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		errs = append(errs, c.validatePeers()...)
 	}
 
-	seen := map[int]bool{c.NodeIndex: true}
+	// The own index counts only when the file sets it: without one a
+	// worker's index comes from its join, and its config may well list the
+	// primary (index 1, the default) as a static peer. netsetup checks the
+	// index the node runs with against the peers.
+	seen := map[int]bool{}
+	if f.NodeIndex != 0 {
+		seen[c.NodeIndex] = true
+	}
 	for _, p := range c.Network.Peers {
 		if p.Index < 1 || p.Index > 255 {
 			bad("network.peers: index %d: must be between 1 and 255", p.Index)
@@ -490,8 +571,11 @@ func (c *Config) APIName() string { return "api." + c.ClusterDomain }
 
 // Paths under the data and run directories, in one place so that every
 // component and test agrees on them.
-func (c *Config) PKIDir() string       { return filepath.Join(c.DataDir, "pki") }
-func (c *Config) EtcdDir() string      { return filepath.Join(c.DataDir, "etcd") }
+func (c *Config) PKIDir() string  { return filepath.Join(c.DataDir, "pki") }
+func (c *Config) EtcdDir() string { return filepath.Join(c.DataDir, "etcd") }
+
+// SnapshotDir holds the scheduled etcd snapshots.
+func (c *Config) SnapshotDir() string  { return filepath.Join(c.DataDir, "snapshots") }
 func (c *Config) ManifestsDir() string { return filepath.Join(c.DataDir, "manifests") }
 func (c *Config) AdminKubeconfig() string {
 	return filepath.Join(c.DataDir, "admin.kubeconfig")
@@ -587,3 +671,25 @@ func (c *Config) WithIndex(i int) *Config {
 // NodeNameOf is node N's name: its Node object, its certificates' CN and
 // its DNS name.
 func NodeNameOf(i int, domain string) string { return fmt.Sprintf("node%d.%s", i, domain) }
+
+// Check reads the config file at path, applies override (the node flags)
+// and resolves it as a node does at start, returning every problem, one
+// error each. host nil checks the file alone (see Resolve).
+func Check(path string, override func(*File), host Host) (*Config, []error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, []error{err}
+	}
+	f, err := Parse(data)
+	if err != nil {
+		return nil, Problems(err)
+	}
+	if override != nil {
+		override(f)
+	}
+	c, err := f.Resolve(host)
+	if err != nil {
+		return nil, Problems(err)
+	}
+	return c, nil
+}

@@ -2,8 +2,10 @@ package config
 
 import (
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -150,7 +152,12 @@ func TestBadInput(t *testing.T) {
 		{"loopback node ip", "nodeIPs: [127.0.0.1]\n", lanHost, "routable unicast"},
 		{"no default route", "", noRoute, "no default route"},
 		{"duplicate peer", "network:\n  peers:\n  - {index: 2, publicKey: a, endpoint: b}\n  - {index: 2, publicKey: c, endpoint: d}\n", lanHost, "index 2 is used twice"},
-		{"peer is self", "network:\n  peers:\n  - {index: 1, publicKey: a, endpoint: b}\n", lanHost, "index 1 is used twice"},
+		{"snapshot interval", "etcd:\n  snapshotInterval: 12 hours\n", lanHost, `etcd.snapshotInterval "12 hours": not a duration`},
+		{"snapshot interval short", "etcd:\n  snapshotInterval: 10s\n", lanHost, "at least 1m0s"},
+		{"snapshot retain", "etcd:\n  snapshotRetain: -1\n", lanHost, "etcd.snapshotRetain -1: must be at least 1"},
+		{"api version", "apiVersion: kubenode.io/v2\nkind: Config\n", lanHost, `apiVersion "kubenode.io/v2": this kubenode reads kubenode.io/v1alpha1`},
+		{"kind", "apiVersion: kubenode.io/v1alpha1\nkind: Node\n", lanHost, `kind "Node": a kubenode config file is kind Config`},
+		{"peer is self", "nodeIndex: 3\nnetwork:\n  peers:\n  - {index: 3, publicKey: a, endpoint: b}\n", lanHost, "index 3 is used twice"},
 		{"relative dir", "dataDir: data\n", lanHost, "must be an absolute path"},
 		{"bad peer key", "network:\n  peers:\n  - {index: 2, publicKey: notakey, endpoint: 192.168.1.11}\n", lanHost, `publicKey "notakey" is not a WireGuard key`},
 		{"short peer key", "network:\n  peers:\n  - {index: 2, publicKey: " + shortKey + ", endpoint: 192.168.1.11}\n", lanHost, "is not a WireGuard key"},
@@ -231,6 +238,19 @@ func TestStaticPeers(t *testing.T) {
 	}
 }
 
+// A worker's config that lists the primary (index 1) as a static peer and
+// sets no nodeIndex resolves: its index comes from the join, not from the
+// default 1.
+func TestWorkerListsPrimaryAsPeer(t *testing.T) {
+	c, err := resolve(t, "network:\n  peers:\n  - {index: 1, publicKey: "+key2+", endpoint: 192.168.1.11}\n", lanHost)
+	if err != nil {
+		t.Fatalf("a static peer 1 without nodeIndex: %v", err)
+	}
+	if len(c.Network.Peers) != 1 || c.Network.Peers[0].Index != 1 {
+		t.Fatalf("peers: %+v", c.Network.Peers)
+	}
+}
+
 func TestRuntimeDefaultsAndIndex(t *testing.T) {
 	c, err := resolve(t, "runtime:\n  dnsUpstreams: [192.0.2.53, \"[2001:db8::53]:5353\"]\n", lanHost)
 	if err != nil {
@@ -252,5 +272,22 @@ func TestBadInputAllAtOnce(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
+	}
+}
+
+func TestEtcdSnapshotSettings(t *testing.T) {
+	c, err := resolve(t, "", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Etcd.SnapshotInterval != 12*time.Hour || c.Etcd.SnapshotRetain != 5 || c.SnapshotDir() != filepath.Join(c.DataDir, "snapshots") {
+		t.Errorf("defaults: %+v, dir %s", c.Etcd, c.SnapshotDir())
+	}
+	c, err = resolve(t, "etcd:\n  snapshotInterval: \"off\"\n  snapshotRetain: 2\n", lanHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Etcd.SnapshotInterval != 0 || c.Etcd.SnapshotRetain != 2 {
+		t.Errorf("off, 2: %+v", c.Etcd)
 	}
 }

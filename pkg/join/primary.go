@@ -70,12 +70,14 @@ func ReadCA(file string) (*x509.Certificate, error) {
 }
 
 // IssueJoinToken creates a bootstrap token (see CreateToken) and returns the
-// join token for this primary: its ServerURL and the hash of the CA in
-// <data-dir>/pki/ca.crt. expires is zero when ttl is 0.
-func IssueJoinToken(ctx context.Context, client kubernetes.Interface, cfg *config.Config, ttl time.Duration, description string) (Token, time.Time, error) {
-	server, err := ServerURL(cfg)
-	if err != nil {
-		return Token{}, time.Time{}, err
+// join token for this primary: server (its ServerURL when "") and the hash
+// of the CA in <data-dir>/pki/ca.crt. expires is zero when ttl is 0.
+func IssueJoinToken(ctx context.Context, client kubernetes.Interface, cfg *config.Config, server string, ttl time.Duration, description string) (Token, time.Time, error) {
+	if server == "" {
+		var err error
+		if server, err = ServerURL(cfg); err != nil {
+			return Token{}, time.Time{}, err
+		}
 	}
 	ca, err := ReadCA(filepath.Join(cfg.PKIDir(), "ca.crt"))
 	if err != nil {

@@ -49,7 +49,7 @@ func TestIssueJoinToken(t *testing.T) {
 	cfg := &config.Config{DataDir: dataDir, NodeIPs: []netip.Addr{netip.MustParseAddr("192.168.77.1")},
 		ServiceCIDRs: []netip.Prefix{netip.MustParsePrefix("10.88.0.0/24")}, APIPort: 6443}
 	client := fake.NewClientset()
-	if _, _, err := IssueJoinToken(context.Background(), client, cfg, time.Hour, "x"); err == nil || !strings.Contains(err.Error(), "no cluster CA at "+filepath.Join(dataDir, "pki", "ca.crt")) {
+	if _, _, err := IssueJoinToken(context.Background(), client, cfg, "", time.Hour, "x"); err == nil || !strings.Contains(err.Error(), "no cluster CA at "+filepath.Join(dataDir, "pki", "ca.crt")) {
 		t.Fatalf("without a CA: %v", err)
 	}
 	store, err := pki.Open(cfg.PKIDir())
@@ -60,7 +60,7 @@ func TestIssueJoinToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, expires, err := IssueJoinToken(context.Background(), client, cfg, time.Hour, "x")
+	tok, expires, err := IssueJoinToken(context.Background(), client, cfg, "", time.Hour, "x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +69,10 @@ func TestIssueJoinToken(t *testing.T) {
 	}
 	if _, err := Parse(tok.String()); err != nil {
 		t.Fatal(err)
+	}
+	// The address the running primary uses, when the caller has it.
+	if other, _, err := IssueJoinToken(context.Background(), client, cfg, "https://10.1.2.3:6443", time.Hour, "x"); err != nil || other.Server != "https://10.1.2.3:6443" {
+		t.Fatalf("token for a given server: %+v, %v", other, err)
 	}
 	var out bytes.Buffer
 	PrintJoinHint(&out, tok, expires)
@@ -85,7 +89,7 @@ func TestIssueJoinToken(t *testing.T) {
 
 	// A file that is not a CA is refused.
 	os.WriteFile(filepath.Join(cfg.PKIDir(), "ca.crt"), []byte("junk\n"), 0o644)
-	if _, _, err := IssueJoinToken(context.Background(), client, cfg, time.Hour, "x"); err == nil || !strings.Contains(err.Error(), "holds no PEM certificate") {
+	if _, _, err := IssueJoinToken(context.Background(), client, cfg, "", time.Hour, "x"); err == nil || !strings.Contains(err.Error(), "holds no PEM certificate") {
 		t.Fatalf("junk CA: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 
@@ -107,6 +108,21 @@ func Parse(s string) (Token, error) {
 		return Token{}, fmt.Errorf("the join token's %v; %s", err, createHint)
 	}
 	return t, nil
+}
+
+// ReadTokenFile reads a join token from a file (a secret kept out of the
+// command line and the environment, e.g. a NixOS joinTokenFile). It returns
+// the token as Parse checked it; errors name the file, never the secret.
+func ReadTokenFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("join token file: %w; write the kn1.… line that `kubenode token create` prints on the primary there", err)
+	}
+	s := strings.TrimSpace(string(data))
+	if _, err := Parse(s); err != nil {
+		return "", fmt.Errorf("join token file %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // TokenID returns the bootstrap token ID that s names: the ID itself (the

@@ -2,6 +2,8 @@ package join
 
 import (
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -137,6 +139,39 @@ func TestTokenID(t *testing.T) {
 		}
 		if err != nil || id != tc.id {
 			t.Errorf("TokenID(%q) = %q, %v; want %q", tc.in, id, err, tc.id)
+		}
+	}
+}
+
+func TestReadTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	got, err := ReadTokenFile(write("good", goodToken.String()+"\n"))
+	if err != nil || got != goodToken.String() {
+		t.Fatalf("ReadTokenFile: %q, %v", got, err)
+	}
+	for _, tc := range []struct {
+		name, path string
+		want       []string
+	}{
+		{"missing", filepath.Join(dir, "missing"), []string{"join token file: open " + filepath.Join(dir, "missing"), "no such file", "kubenode token create"}},
+		{"empty", write("empty", "\n"), []string{"join token file " + filepath.Join(dir, "empty") + ": the join token is empty"}},
+		{"bare bootstrap token", write("bare", goodToken.BootstrapToken), []string{filepath.Join(dir, "bare") + ": this is a bare Kubernetes bootstrap token"}},
+	} {
+		_, err := ReadTokenFile(tc.path)
+		for _, w := range tc.want {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %v lacks %q", tc.name, err, w)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), "0123456789abcdef") {
+			t.Errorf("%s: error shows the secret: %v", tc.name, err)
 		}
 	}
 }

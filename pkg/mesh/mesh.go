@@ -38,13 +38,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	listersv1 "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/retry"
+	"k8s.io/client-go/util/workqueue"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
@@ -71,14 +72,14 @@ const (
 )
 
 // Controller publishes this node's annotations and keeps the peers in line
-// with the Node list. The exported fields are its configuration, set before
-// Init and not changed afterwards.
+// with the Node list. It is a reconciler on the controller host
+// (pkg/controllers), reading Nodes with the node's own identity. The
+// exported fields are its configuration, set before the host starts and
+// not changed afterwards.
 type Controller struct {
-	// Client uses the node's own credentials.
-	Client kubernetes.Interface
-	Self   Self
-	Peers  PeerSetter
-	Log    logr.Logger
+	Self  Self
+	Peers PeerSetter
+	Log   logr.Logger
 
 	// Static peers (config.yaml's network.peers, or the primary as the join
 	// token names it) are kept for an index until a Node publishes a valid
@@ -91,16 +92,15 @@ type Controller struct {
 	Cluster *config.Config
 
 	// TaintWhenWorkers adds Taint to Self's Node while any other Node
-	// exists and removes it when none does, using TaintClient (which needs
-	// the right to update Nodes: NodeRestriction forbids a node to change
-	// its own taints). For the primary, with runtime.primaryTaint "auto".
+	// exists and removes it when none does, with the admin identity (a
+	// node may not change its own taints: NodeRestriction). For the
+	// primary, with runtime.primaryTaint "auto".
 	TaintWhenWorkers bool
-	TaintClient      kubernetes.Interface
 	Taint            corev1.Taint
 
-	// OnMembers, if set, is called from the controller's goroutine with the
-	// other nodes of the mesh whenever that set changes (e.g. to serve
-	// their names in DNS). It must not block for long.
+	// OnMembers, if set, is called with the other nodes of the mesh
+	// whenever that set changes (e.g. to serve their names in DNS). It must
+	// not block for long.
 	OnMembers func([]Member)
 
 	// Debounce is how long events are collected before one apply (default
@@ -108,18 +108,17 @@ type Controller struct {
 	// (default 1s and 30s).
 	Debounce, RetryMin, RetryMax time.Duration
 
-	self   Self // validated, normal form
-	dirty  chan struct{}
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	exited <-chan error
-	done   chan struct{} // closed once the controller's goroutine ended
-	st     state
+	self        Self // validated, normal form
+	client      kubernetes.Interface
+	taintClient kubernetes.Interface
+	nodes       listersv1.NodeLister
+	mu          sync.Mutex
+	st          state
 	// problems are the nodes left out at the last reconcile, and why.
 	problems map[string]problem
 }
 
-// state is what Ready and Status report; guarded by mu.
+// state is what Ready, Health and Status report; guarded by mu.
 type state struct {
 	started   bool
 	nodeSeen  bool  // Self's Node exists
@@ -127,6 +126,7 @@ type state struct {
 	pubErr    error // last patch failure
 	applied   bool  // SetPeers succeeded at least once
 	applyErr  error // last SetPeers failure, nil after a success
+	failingAt time.Time
 	taintErr  error
 	peers     []netsetup.Peer // last applied
 	members   []Member
@@ -134,22 +134,30 @@ type state struct {
 }
 
 var (
-	_ supervisor.Component = (*Controller)(nil)
-	_ supervisor.Readier   = (*Controller)(nil)
-	_ supervisor.Exiter    = (*Controller)(nil)
+	_ controllers.Controller = (*Controller)(nil)
+	_ controllers.Readier    = (*Controller)(nil)
+	_ controllers.Healther   = (*Controller)(nil)
 )
+
+// key is the controller's only queue key: every event leads to one full
+// reconcile of the Node list.
+const key = "nodes"
 
 func (c *Controller) Name() string { return "mesh" }
 
-// Init checks the configuration; it starts nothing.
-func (c *Controller) Init(context.Context) error {
+// Options are how the host runs the controller: one worker, backoff
+// between RetryMin and RetryMax, retried for ever.
+func (c *Controller) Options() controllers.Options {
+	return controllers.Options{RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[string](
+		orDefault(c.RetryMin, DefaultRetryMin), orDefault(c.RetryMax, DefaultRetryMax))}
+}
+
+// Validate checks the configuration; it starts nothing.
+func (c *Controller) Validate() error {
 	var errs []error
 	self, err := c.Self.Validate()
 	if err != nil {
 		errs = append(errs, err)
-	}
-	if c.Client == nil {
-		errs = append(errs, errors.New("no API client"))
 	}
 	if c.Peers == nil {
 		errs = append(errs, errors.New("no peer sink (Peers)"))
@@ -160,9 +168,6 @@ func (c *Controller) Init(context.Context) error {
 		}
 	}
 	if c.TaintWhenWorkers {
-		if c.TaintClient == nil {
-			errs = append(errs, errors.New("TaintWhenWorkers needs a TaintClient"))
-		}
 		switch {
 		case c.Taint.Key == "":
 			errs = append(errs, errors.New("TaintWhenWorkers needs a Taint with a key"))
@@ -177,105 +182,64 @@ func (c *Controller) Init(context.Context) error {
 	return nil
 }
 
-// Start starts the Node informer and the controller's goroutine, tied to
-// ctx, and returns.
-func (c *Controller) Start(ctx context.Context) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cancel != nil {
-		return errors.New("mesh: started twice")
+// Setup takes the clients and the Node informer from the host and queues
+// the first reconcile.
+func (c *Controller) Setup(s *controllers.Setup) error {
+	if err := c.Validate(); err != nil {
+		return err
 	}
-	if c.self.NodeName == "" {
-		return errors.New("mesh: Start before a successful Init")
+	client, err := s.Client(controllers.NodeIdentity)
+	if err != nil {
+		return err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	c.dirty = make(chan struct{}, 1)
-	// Only annotations and taints matter here; the status (images,
-	// conditions, updated every few seconds) would only take memory.
-	f := informers.NewSharedInformerFactoryWithOptions(listAndWatch{c.Client}, 0, informers.WithTransform(trimNode))
+	c.client = client
+	if c.TaintWhenWorkers {
+		if c.taintClient, err = s.Client(controllers.AdminIdentity); err != nil {
+			return err
+		}
+	}
+	f, err := s.Informers(controllers.NodeIdentity)
+	if err != nil {
+		return err
+	}
 	nodes := f.Core().V1().Nodes()
-	reg, err := nodes.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: func(any) { c.kick() },
+	queue := s.Queue()
+	// One apply per Debounce window after the first event of a burst: the
+	// delaying queue keeps the earliest time a key is due, so a steady
+	// trickle of events cannot postpone it.
+	kick := func() { queue.AddAfter(key, c.debounce()) }
+	if _, err := nodes.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(any) { kick() },
 		UpdateFunc: func(oldObj, newObj any) {
 			o, ok1 := oldObj.(*corev1.Node)
 			n, ok2 := newObj.(*corev1.Node)
 			if !ok1 || !ok2 || relevantChange(o, n) {
-				c.kick()
+				kick()
 			}
 		},
-		DeleteFunc: func(any) { c.kick() },
-	})
-	if err != nil {
-		cancel()
+		DeleteFunc: func(any) { kick() },
+	}); err != nil {
 		return fmt.Errorf("mesh: watch nodes: %w", err)
 	}
-	lister := nodes.Lister()
-	f.Start(ctx.Done())
-	c.cancel = cancel
-	done := make(chan struct{})
-	c.done = done
+	s.WaitFor(nodes.Informer().HasSynced)
+	c.nodes = nodes.Lister()
+	queue.Add(key)
+	c.mu.Lock()
 	c.st.started = true
-	run := supervisor.Go(func() error { return c.run(ctx, reg.HasSynced, lister) })
-	exited := make(chan error, 1)
-	c.exited = exited
-	go func() {
-		err := <-run
-		cancel()
-		exited <- err
-		close(exited)
-		close(done)
-		// The informer's goroutines end with ctx, but an API call of
-		// theirs may not: Stop does not wait for them, as nothing reads
-		// their cache once run has returned.
-		f.Shutdown()
-	}()
+	c.mu.Unlock()
 	c.Log.Info("watching nodes", "node", c.self.NodeName, "index", c.self.Index, "endpoint", c.self.Endpoint)
 	return nil
 }
 
-// listAndWatch makes the Node informer list and then watch, instead of
-// streaming its initial list in a watch (client-go's WatchListClient, on by
-// default): when that watch fails with a retriable error, such as
-// connection refused while the primary restarts, client-go sleeps its
-// backoff (up to 30s) without looking at the stop channel
-// (Reflector.watchList), which once held a worker's stop for the whole stop
-// budget. The list-then-watch path stops at once. A few Nodes need no
-// streaming list.
-type listAndWatch struct{ kubernetes.Interface }
-
-func (listAndWatch) IsWatchListSemanticsUnSupported() bool { return true }
-
-// Exited yields the end of the controller's goroutine: nil after Stop, an
-// error (a recovered panic) otherwise.
-func (c *Controller) Exited() <-chan error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.exited
-}
-
-// Stop ends the controller, waiting at most until ctx ends; an API call or
-// SetPeers in flight is cancelled. The informer is told to stop too, but
-// Stop does not wait for its goroutines (see Start).
-func (c *Controller) Stop(ctx context.Context) error {
-	c.mu.Lock()
-	cancel, done := c.cancel, c.done
-	c.mu.Unlock()
-	if cancel == nil {
-		return nil
-	}
-	cancel()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("mesh: not stopped: %w", ctx.Err())
-	}
+// Reconcile does one full pass over the Node list.
+func (c *Controller) Reconcile(ctx context.Context, _ string) error {
+	return c.reconcile(ctx, c.nodes)
 }
 
 // Ready reports whether this node's annotations are published and the peer
 // list of the first full reconcile is applied; afterwards it fails while
 // applying the peers fails.
-func (c *Controller) Ready(context.Context) error {
+func (c *Controller) Ready() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.st
@@ -294,6 +258,50 @@ func (c *Controller) Ready(context.Context) error {
 		return errors.New("mesh: peers not applied yet")
 	}
 	return nil
+}
+
+// Health reports, while the node runs: whether the peers are applied,
+// the annotations published, every other Node a peer (a Node left out is
+// a node this one cannot reach: the reason names what is wrong with it),
+// and, on the primary, the taint kept.
+func (c *Controller) Health() []supervisor.Condition {
+	c.mu.Lock()
+	s, problems := c.st, c.problems
+	c.mu.Unlock()
+	applied := supervisor.Condition{Type: "PeersApplied", OK: s.applyErr == nil && s.applied}
+	switch {
+	case s.applyErr != nil:
+		applied.Message = fmt.Sprintf("applying the peers to wgkube failed %d times in a row: %v", s.failures, s.applyErr)
+		applied.Since = s.failingAt
+	case !s.applied:
+		applied.Message = "no peer list applied yet"
+	}
+	published := supervisor.Condition{Type: "Published", OK: s.pubErr == nil && s.published}
+	switch {
+	case s.pubErr != nil:
+		published.Message = s.pubErr.Error()
+	case !s.nodeSeen:
+		published.Message = fmt.Sprintf("node %s is not registered", c.self.NodeName)
+	case !s.published:
+		published.Message = fmt.Sprintf("the mesh annotations of node %s are not published yet", c.self.NodeName)
+	}
+	peered := supervisor.Condition{Type: "AllNodesPeered", OK: len(problems) == 0}
+	if len(problems) > 0 {
+		var why []string
+		for _, k := range slices.Sorted(maps.Keys(problems)) {
+			why = append(why, k+": "+problems[k].msg)
+		}
+		peered.Message = fmt.Sprintf("%d node(s) not in the mesh, so this node cannot reach them: %s", len(problems), strings.Join(why, "; "))
+	}
+	out := []supervisor.Condition{applied, published, peered}
+	if c.TaintWhenWorkers {
+		t := supervisor.Condition{Type: "Taint", OK: s.taintErr == nil}
+		if s.taintErr != nil {
+			t.Message = s.taintErr.Error()
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // Status is a snapshot of the controller, for status output.
@@ -324,77 +332,13 @@ func (c *Controller) Members() []Member {
 	return slices.Clone(c.st.members)
 }
 
-func (c *Controller) kick() {
-	select {
-	case c.dirty <- struct{}{}:
-	default:
-	}
-}
-
 func (c *Controller) debounce() time.Duration { return orDefault(c.Debounce, DefaultDebounce) }
-
-func (c *Controller) backoff(failures int) time.Duration {
-	lo, hi := orDefault(c.RetryMin, DefaultRetryMin), orDefault(c.RetryMax, DefaultRetryMax)
-	d := lo
-	for i := 1; i < failures && d < hi; i++ {
-		d *= 2
-	}
-	return min(d, hi)
-}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d > 0 {
 		return d
 	}
 	return def
-}
-
-// run reconciles once the informer has the full list, then after every
-// burst of events (one apply per Debounce window, which does not move with
-// further events, so that a steady trickle cannot postpone it forever) and
-// after failures, with backoff.
-func (c *Controller) run(ctx context.Context, synced func() bool, lister listersv1.NodeLister) error {
-	poll := time.NewTicker(10 * time.Millisecond)
-	for !synced() {
-		select {
-		case <-ctx.Done():
-			poll.Stop()
-			return nil
-		case <-poll.C:
-		}
-	}
-	poll.Stop()
-
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	pending, due := true, time.Now()
-	failures := 0
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-c.dirty:
-			if at := time.Now().Add(c.debounce()); !pending || at.Before(due) {
-				timer.Reset(time.Until(at))
-				pending, due = true, at
-			}
-		case <-timer.C:
-			pending = false
-			err := c.reconcile(ctx, lister)
-			if ctx.Err() != nil {
-				return nil
-			}
-			if err == nil {
-				failures = 0
-				continue
-			}
-			failures++
-			d := c.backoff(failures)
-			c.Log.Error(err, "mesh reconcile failed; retrying", "in", d, "failures", failures)
-			timer.Reset(d)
-			pending, due = true, time.Now().Add(d)
-		}
-	}
 }
 
 // reconcile does one full pass: publish, apply peers, taint. Each step
@@ -418,6 +362,9 @@ func (c *Controller) reconcile(ctx context.Context, lister listersv1.NodeLister)
 	c.st.nodeSeen = v.self != nil
 	c.st.pubErr = pubErr
 	if applyErr != nil {
+		if c.st.failures == 0 {
+			c.st.failingAt = time.Now()
+		}
 		c.st.failures++
 	} else {
 		c.st.failures = 0
@@ -454,7 +401,7 @@ func (c *Controller) publish(ctx context.Context, self *corev1.Node) error {
 	}
 	actx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
-	if _, err := c.Client.CoreV1().Nodes().Patch(actx, c.self.NodeName, types.MergePatchType, body, metav1.PatchOptions{}); err != nil {
+	if _, err := c.client.CoreV1().Nodes().Patch(actx, c.self.NodeName, types.MergePatchType, body, metav1.PatchOptions{}); err != nil {
 		c.setPublished(false)
 		return fmt.Errorf("patch annotations of node %s: %w", c.self.NodeName, err)
 	}
@@ -513,7 +460,7 @@ func (c *Controller) taint(ctx context.Context, self *corev1.Node, others []stri
 	}
 	actx, cancel := context.WithTimeout(ctx, apiTimeout)
 	defer cancel()
-	nodes := c.TaintClient.CoreV1().Nodes()
+	nodes := c.taintClient.CoreV1().Nodes()
 	changed := false
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		n, err := nodes.Get(actx, c.self.NodeName, metav1.GetOptions{})
@@ -589,13 +536,4 @@ func relevantChange(o, n *corev1.Node) bool {
 		}
 	}
 	return !reflect.DeepEqual(o.Spec.Taints, n.Spec.Taints)
-}
-
-// trimNode drops what the controller never reads from the cached Nodes.
-func trimNode(obj any) (any, error) {
-	if n, ok := obj.(*corev1.Node); ok {
-		n.ManagedFields = nil
-		n.Status = corev1.NodeStatus{}
-	}
-	return obj, nil
 }

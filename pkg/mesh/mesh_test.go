@@ -23,7 +23,9 @@ import (
 	clienttesting "k8s.io/client-go/testing"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/netsetup"
+	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
 const (
@@ -129,6 +131,10 @@ type env struct {
 	logs   *logs
 	self   Self
 	c      *Controller
+	host   *controllers.Host
+	// nodeClient and adminClient are the host's identities; both e.client
+	// unless a test sets them.
+	nodeClient, adminClient kubernetes.Interface
 }
 
 func newEnv(t *testing.T, objs ...*corev1.Node) *env {
@@ -138,8 +144,8 @@ func newEnv(t *testing.T, objs ...*corev1.Node) *env {
 		e.create(n)
 	}
 	e.self = Self{NodeName: nodeName(1), Index: 1, PublicKey: genKey(t), Endpoint: "192.168.77.1:51820"}
+	e.nodeClient, e.adminClient = e.client, e.client
 	e.c = &Controller{
-		Client:   e.client,
 		Self:     e.self,
 		Peers:    e.sink,
 		Log:      e.logs.logger(),
@@ -153,32 +159,41 @@ func newEnv(t *testing.T, objs ...*corev1.Node) *env {
 func (e *env) start() {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := e.c.Init(ctx); err != nil {
+	e.host = &controllers.Host{
+		Clients: map[controllers.Identity]kubernetes.Interface{controllers.NodeIdentity: e.nodeClient, controllers.AdminIdentity: e.adminClient},
+		Log:     e.logs.logger(),
+	}
+	e.host.Add(e.c, e.c.Options())
+	if err := e.host.Init(ctx); err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.c.Start(ctx); err != nil {
+	if err := e.host.Start(ctx); err != nil {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() {
 		begin := time.Now()
 		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer scancel()
-		if err := e.c.Stop(sctx); err != nil {
+		if err := e.host.Stop(sctx); err != nil {
 			e.t.Errorf("Stop: %v", err)
 		}
 		if d := time.Since(begin); d > time.Second {
 			e.t.Errorf("Stop took %s", d)
 		}
-		select {
-		case err := <-e.c.Exited():
-			if err != nil {
-				e.t.Errorf("Exited: %v", err)
-			}
-		default:
-			e.t.Error("Exited not done after Stop")
-		}
 		cancel()
 	})
+}
+
+// health returns the condition of type typ from the controller's Health.
+func (e *env) health(typ string) supervisor.Condition {
+	e.t.Helper()
+	for _, c := range e.c.Health() {
+		if c.Type == typ {
+			return c
+		}
+	}
+	e.t.Fatalf("no condition %s in %+v", typ, e.c.Health())
+	return supervisor.Condition{}
 }
 
 func (e *env) create(n *corev1.Node) {
@@ -249,7 +264,7 @@ func (e *env) waitReady() {
 	e.t.Helper()
 	var err error
 	eventually(e.t, "Ready", func() bool {
-		err = e.c.Ready(context.Background())
+		err = e.c.Ready()
 		return err == nil
 	})
 }
@@ -262,7 +277,7 @@ func TestPublishesOnceNodeRegisters(t *testing.T) {
 	e.start()
 	// The kubelet has not registered the Node yet.
 	time.Sleep(2 * testDebounce)
-	if err := e.c.Ready(context.Background()); err == nil || !strings.Contains(err.Error(), "waiting for node "+e.self.NodeName) {
+	if err := e.c.Ready(); err == nil || !strings.Contains(err.Error(), "waiting for node "+e.self.NodeName) {
 		t.Fatalf("Ready before the Node exists: %v", err)
 	}
 
@@ -394,6 +409,54 @@ func TestSkipsIncompleteAndInvalid(t *testing.T) {
 	})
 }
 
+// A node left out of the mesh (an endpoint inside the cluster range, as
+// with IPv6-only hosts that published their bridge address) makes the
+// controller unhealthy, naming the node and why, although its applies
+// succeed; once the node is fixed, it is healthy again.
+func TestHealthNamesNodesLeftOut(t *testing.T) {
+	p2 := peer(t, 2)
+	bad := peer(t, 3)
+	bad.Endpoint = "10.88.3.1:51820"
+	e := newEnv(t, meshNode(nodeName(2), p2), meshNode(nodeName(3), bad))
+	e.c.Cluster = &config.Config{ClusterCIDRs: []netip.Prefix{netip.MustParsePrefix("10.88.0.0/16")}}
+	e.create(e.selfNode())
+	e.start()
+	e.waitPeers(p2)
+	e.waitReady()
+	if c := e.health("PeersApplied"); !c.OK {
+		t.Errorf("PeersApplied: %+v", c)
+	}
+	c := e.health("AllNodesPeered")
+	if c.OK || !strings.Contains(c.Message, "1 node(s) not in the mesh") || !strings.Contains(c.Message, nodeName(3)) || !strings.Contains(c.Message, "10.88.3.1") {
+		t.Errorf("AllNodesPeered with node 3's endpoint in the cluster range: %+v", c)
+	}
+
+	good := peer(t, 3)
+	e.update(meshNode(nodeName(3), good))
+	e.waitPeers(p2, good)
+	eventually(t, "healthy", func() bool { return e.health("AllNodesPeered").OK })
+}
+
+// Applies that keep failing show in Health with the count and since when.
+func TestHealthWhileApplyFails(t *testing.T) {
+	p2 := peer(t, 2)
+	e := newEnv(t, meshNode(nodeName(2), p2))
+	e.create(e.selfNode())
+	e.start()
+	e.waitReady()
+	e.sink.setFail(errors.New("wgctrl: device gone"))
+	p3 := peer(t, 3)
+	e.create(meshNode(nodeName(3), p3))
+	eventually(t, "two failures", func() bool { return e.sink.count() >= 4 })
+	c := e.health("PeersApplied")
+	if c.OK || !strings.Contains(c.Message, "device gone") || !strings.Contains(c.Message, "times in a row") || c.Since.IsZero() {
+		t.Errorf("PeersApplied while SetPeers fails: %+v", c)
+	}
+	e.sink.setFail(nil)
+	e.waitPeers(p2, p3)
+	eventually(t, "healthy", func() bool { return e.health("PeersApplied").OK })
+}
+
 func TestDuplicateIndexSkipsBoth(t *testing.T) {
 	p2, p3 := peer(t, 2), peer(t, 3)
 	dup := peer(t, 3)
@@ -432,7 +495,7 @@ func TestSetPeersFailureRetriedAndInReady(t *testing.T) {
 	e.sink.setFail(errors.New("wgctrl: boom"))
 	e.start()
 	eventually(t, "retries", func() bool { return e.sink.count() >= 3 })
-	err := e.c.Ready(context.Background())
+	err := e.c.Ready()
 	if err == nil || !strings.Contains(err.Error(), "wgctrl: boom") {
 		t.Fatalf("Ready while SetPeers fails: %v", err)
 	}
@@ -450,7 +513,7 @@ func TestSetPeersFailureRetriedAndInReady(t *testing.T) {
 	p3 := peer(t, 3)
 	e.create(meshNode(nodeName(3), p3))
 	eventually(t, "Ready fails", func() bool {
-		err := e.c.Ready(context.Background())
+		err := e.c.Ready()
 		return err != nil && strings.Contains(err.Error(), "boom again")
 	})
 	if st := e.c.Status(); !slices.Equal(st.Peers, []netsetup.Peer{p2}) || st.Err == nil {
@@ -468,7 +531,6 @@ func TestTaintWhenWorkers(t *testing.T) {
 	self.Spec.Taints = []corev1.Taint{other}
 	e.create(self)
 	e.c.TaintWhenWorkers = true
-	e.c.TaintClient = e.client
 	e.c.Taint = corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}
 	e.start()
 	e.waitReady()
@@ -501,16 +563,14 @@ func TestTaintWhenWorkers(t *testing.T) {
 	}
 }
 
-// The taint goes through TaintClient, not the node's own client.
-func TestTaintUsesTaintClient(t *testing.T) {
+// The taint goes through the admin identity, not the node's own.
+func TestTaintUsesAdminIdentity(t *testing.T) {
 	e := newEnv(t)
 	e.create(e.selfNode())
 	e.create(bareNode(nodeName(2)))
-	var admin kubernetes.Interface = e.client
 	nodeClient := fake.NewClientset(e.selfNode(), bareNode(nodeName(2)))
-	e.c.Client = nodeClient
+	e.nodeClient = nodeClient
 	e.c.TaintWhenWorkers = true
-	e.c.TaintClient = admin
 	e.c.Taint = corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}
 	e.start()
 	e.waitReady()
@@ -548,10 +608,10 @@ func TestStopPromptly(t *testing.T) {
 	e.start()
 	e.waitReady()
 	begin := time.Now()
-	if err := e.c.Stop(context.Background()); err != nil {
+	if err := e.host.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.c.Stop(context.Background()); err != nil { // twice is fine
+	if err := e.host.Stop(context.Background()); err != nil { // twice is fine
 		t.Fatal(err)
 	}
 	if d := time.Since(begin); d > time.Second {
@@ -588,16 +648,12 @@ func TestStopDoesNotWaitForBlockedInformer(t *testing.T) {
 	// The node's stop budget.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := e.c.Stop(ctx); err != nil {
+	begin := time.Now()
+	if err := e.host.Stop(ctx); err != nil {
 		t.Fatalf("Stop with the informer's watch blocked: %v", err)
 	}
-	select {
-	case err := <-e.c.Exited():
-		if err != nil {
-			t.Errorf("Exited: %v", err)
-		}
-	default:
-		t.Error("Exited not done after Stop")
+	if d := time.Since(begin); d > time.Second {
+		t.Errorf("Stop took %s", d)
 	}
 }
 
@@ -617,7 +673,7 @@ func TestInformerListsInsteadOfStreaming(t *testing.T) {
 		}
 		return false, nil, nil
 	})
-	e.c.Client = struct{ kubernetes.Interface }{e.client} // hides the fake's opt-out
+	e.nodeClient = struct{ kubernetes.Interface }{e.client} // hides the fake's opt-out
 	e.start()
 	e.waitReady()
 }
@@ -640,18 +696,13 @@ func TestInitValidation(t *testing.T) {
 		{"no port", func(c *Controller) { c.Self.Endpoint = "192.168.1.1" }, `endpoint "192.168.1.1": not IP:PORT`},
 		{"name", func(c *Controller) { c.Self.Endpoint = "example.com:51820" }, "not IP:PORT"},
 		{"loopback", func(c *Controller) { c.Self.Endpoint = "127.0.0.1:51820" }, "must be a unicast address"},
-		{"no client", func(c *Controller) { c.Client = nil }, "no API client"},
 		{"no sink", func(c *Controller) { c.Peers = nil }, "no peer sink"},
-		{"taint without client", func(c *Controller) {
-			c.TaintWhenWorkers = true
-			c.Taint = corev1.Taint{Key: "k", Effect: corev1.TaintEffectNoSchedule}
-		}, "needs a TaintClient"},
-		{"taint without key", func(c *Controller) { c.TaintWhenWorkers, c.TaintClient = true, c.Client }, "needs a Taint with a key"},
+		{"taint without key", func(c *Controller) { c.TaintWhenWorkers = true }, "needs a Taint with a key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &Controller{Client: fake.NewClientset(), Self: good, Peers: &sink{}, Log: logr.Discard()}
+			c := &Controller{Self: good, Peers: &sink{}, Log: logr.Discard()}
 			tc.edit(c)
-			err := c.Init(context.Background())
+			err := c.Validate()
 			switch {
 			case tc.error == "" && err != nil:
 				t.Fatalf("Init: %v", err)

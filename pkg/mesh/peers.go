@@ -109,8 +109,8 @@ func parseEndpoint(s string) (netip.AddrPort, error) {
 // applied: its name and what it published. Its host IPs (for nodeN names in
 // DNS) are config.HostIPsOf(Index).
 type Member struct {
-	NodeName string
-	netsetup.Peer
+	NodeName      string `json:"nodeName"`
+	netsetup.Peer        // inline: index, publicKey, endpoint
 }
 
 // problem is why a node (or an index) is left out, logged once per change.

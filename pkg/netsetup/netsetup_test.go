@@ -519,9 +519,14 @@ func TestBadInput(t *testing.T) {
 			return []Peer{{Index: 256, PublicKey: pub(t, priv2), Endpoint: "192.168.77.2"}}
 		}, want: "peer 256: index must be between 1 and 255"},
 		{name: "underlay mtu too small for ipv6", facts: func(f *Facts) { f.UnderlayMTU = 1340 },
-			want: "wgkube mtu would be 1260 (underlay eth0 mtu 1340 - 80), below IPv6's minimum of 1280"},
+			want: "wgkube mtu would be 1260 (underlay eth0 mtu 1340 - 80), below IPv6's minimum of 1280: raise the underlay MTU to at least 1360, or set ipFamily: ipv4"},
+		{name: "mtu that fits an underlay too small for ipv6", yaml: "network:\n  mtu: 1280\n", facts: func(f *Facts) { f.UnderlayMTU = 1280 },
+			want: "network.mtu 1280 does not fit the underlay: eth0 has mtu 1280 and WireGuard takes 80 of it, so at most 1200; that is below IPv6's minimum of 1280, so raise the underlay MTU to at least 1360, or set ipFamily: ipv4 with network.mtu at most 1200 or left out"},
+		{name: "mtu too large for an ipv4-only node", yaml: "ipFamily: ipv4\nnetwork:\n  mtu: 1280\n", facts: func(f *Facts) { f.UnderlayMTU = 1280 },
+			want: "network.mtu 1280 does not fit the underlay: eth0 has mtu 1280 and WireGuard takes 80 of it, so at most 1200; lower network.mtu or leave it out"},
+		{name: "the smallest underlay for ipv6 pods", facts: func(f *Facts) { f.UnderlayMTU = 1360 }},
 		{name: "mtu larger than the underlay allows", yaml: "network:\n  mtu: 1500\n",
-			want: "network.mtu 1500 does not fit the underlay: eth0 has mtu 1500 and WireGuard takes 80 of it, so at most 1420"},
+			want: "network.mtu 1500 does not fit the underlay: eth0 has mtu 1500 and WireGuard takes 80 of it, so at most 1420; lower network.mtu or leave it out"},
 		{name: "no kernel WireGuard and no TUN", facts: func(f *Facts) {
 			f.KernelWireGuard, f.WireGuardReason, f.NoTUN = false, "kernel 6.1 has no wireguard module", true
 		},

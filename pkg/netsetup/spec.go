@@ -36,9 +36,9 @@ const (
 // Peer is another node of the mesh, as config.yaml lists it or, later, as a
 // Node object publishes it.
 type Peer struct {
-	Index     int
-	PublicKey string // base64, as wg(8) prints it
-	Endpoint  string // IP:PORT, or IP for the default WireGuard port
+	Index     int    `json:"index"`
+	PublicKey string `json:"publicKey"` // base64, as wg(8) prints it
+	Endpoint  string `json:"endpoint"`  // IP:PORT, or IP for the default WireGuard port
 }
 
 // PeersFromConfig returns the static peers of config.yaml.
@@ -388,15 +388,22 @@ func checkFacts(cfg *config.Config, f *Facts) (int, string, error) {
 		return 0, "", fmt.Errorf("WireGuard: %s, and there is no /dev/net/tun for the userspace device: load the tun module (modprobe tun) or the wireguard module", f.WireGuardReason)
 	}
 	fits := f.UnderlayMTU - wireGuardOverhead
+	// IPv6 pods need the underlay to carry 1280 plus WireGuard's overhead;
+	// network.mtu cannot help below that.
+	tooSmallForIPv6 := fmt.Sprintf("raise the underlay MTU to at least %d, or set ipFamily: ipv4", minIPv6MTU+wireGuardOverhead)
 	mtu, source := fits, fmt.Sprintf("underlay %s mtu %d - %d", f.Underlay, f.UnderlayMTU, wireGuardOverhead)
 	if cfg.Network.MTU != 0 {
 		mtu, source = cfg.Network.MTU, "network.mtu"
 		if mtu > fits {
-			return 0, "", fmt.Errorf("network.mtu %d does not fit the underlay: %s has mtu %d and WireGuard takes %d of it, so at most %d; lower network.mtu or leave it out", mtu, f.Underlay, f.UnderlayMTU, wireGuardOverhead, fits)
+			fix := "lower network.mtu or leave it out"
+			if v6 && fits < minIPv6MTU {
+				fix = fmt.Sprintf("that is below IPv6's minimum of %d, so %s with network.mtu at most %d or left out", minIPv6MTU, tooSmallForIPv6, fits)
+			}
+			return 0, "", fmt.Errorf("network.mtu %d does not fit the underlay: %s has mtu %d and WireGuard takes %d of it, so at most %d; %s", mtu, f.Underlay, f.UnderlayMTU, wireGuardOverhead, fits, fix)
 		}
 	}
 	if v6 && mtu < minIPv6MTU {
-		return 0, "", fmt.Errorf("wgkube mtu would be %d (%s), below IPv6's minimum of %d: raise the underlay MTU, set network.mtu to at least %d, or set ipFamily: ipv4", mtu, source, minIPv6MTU, minIPv6MTU)
+		return 0, "", fmt.Errorf("wgkube mtu would be %d (%s), below IPv6's minimum of %d: %s", mtu, source, minIPv6MTU, tooSmallForIPv6)
 	}
 	if mtu < 576 {
 		return 0, "", fmt.Errorf("wgkube mtu would be %d (%s): too small; raise the underlay MTU or set network.mtu", mtu, source)

@@ -2,15 +2,14 @@ package node
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
@@ -19,7 +18,6 @@ import (
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/mesh"
 	"github.com/kubenode/kubenode/pkg/netsetup"
-	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
 func clientFor(kubeconfig string) (kubernetes.Interface, error) {
@@ -30,116 +28,35 @@ func clientFor(kubeconfig string) (kubernetes.Interface, error) {
 	return kubernetes.NewForConfig(cfg)
 }
 
-// meshPhase builds the mesh controller at Start: a worker's node
-// credentials exist only once its kubelet has bootstrapped them.
-type meshPhase struct {
-	build func() (*mesh.Controller, error)
-
-	mu sync.Mutex
-	c  *mesh.Controller
-}
-
-var (
-	_ supervisor.Component = (*meshPhase)(nil)
-	_ supervisor.Readier   = (*meshPhase)(nil)
-	_ supervisor.Exiter    = (*meshPhase)(nil)
-)
-
-func (p *meshPhase) Name() string               { return "mesh" }
-func (p *meshPhase) Init(context.Context) error { return nil }
-
-func (p *meshPhase) Start(ctx context.Context) error {
-	c, err := p.build()
+// meshController keeps wgkube's peers in line with the Node list, on the
+// controller host. On the primary, taint lets it taint the primary
+// NoSchedule while workers exist (runtime.primaryTaint auto).
+func (r *runtime) meshController(cfg *config.Config, network *netsetup.Network, taint bool) (*mesh.Controller, error) {
+	key, err := network.PublicKey()
 	if err != nil {
-		return fmt.Errorf("mesh: %w", err)
+		return nil, err
 	}
-	if err := c.Init(ctx); err != nil {
-		return err
-	}
-	if err := c.Start(ctx); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	p.c = c
-	p.mu.Unlock()
-	return nil
-}
-
-func (p *meshPhase) controller() *mesh.Controller {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.c
-}
-
-// Members are the other nodes the mesh has applied as peers.
-func (p *meshPhase) Members() []mesh.Member {
-	if c := p.controller(); c != nil {
-		return c.Members()
-	}
-	return nil
-}
-
-func (p *meshPhase) Ready(ctx context.Context) error {
-	if c := p.controller(); c != nil {
-		return c.Ready(ctx)
-	}
-	return errors.New("mesh: not started")
-}
-
-func (p *meshPhase) Exited() <-chan error {
-	if c := p.controller(); c != nil {
-		return c.Exited()
-	}
-	return nil
-}
-
-func (p *meshPhase) Stop(ctx context.Context) error {
-	if c := p.controller(); c != nil {
-		return c.Stop(ctx)
-	}
-	return nil
-}
-
-// meshComponents keep wgkube's peers in line with the Node list. On the
-// primary, taintKubeconfig (admin) lets it taint the primary NoSchedule
-// while workers exist (runtime.primaryTaint auto).
-func (r *runtime) meshComponent(cfg *config.Config, network *netsetup.Network, nodeKubeconfig, taintKubeconfig string) *meshPhase {
-	return &meshPhase{build: func() (*mesh.Controller, error) {
-		client, err := clientFor(nodeKubeconfig)
-		if err != nil {
-			return nil, err
-		}
-		key, err := network.PublicKey()
-		if err != nil {
-			return nil, err
-		}
-		c := &mesh.Controller{
-			Client: client,
-			Self: mesh.Self{
-				NodeName:  cfg.NodeName,
-				Index:     cfg.NodeIndex,
-				PublicKey: key.String(),
-				Endpoint:  netip.AddrPortFrom(primaryAddress(cfg), uint16(cfg.Network.WireGuardPort)).String(),
-			},
-			Peers: network,
-			OnMembers: func(members []mesh.Member) {
-				if err := writeNodesHosts(cfg, members); err != nil {
-					r.log.Error(err, "Writing the other nodes' names for CoreDNS")
-				}
-			},
-			Static:  netsetup.PeersFromConfig(cfg),
-			Cluster: cfg,
-			Log:     r.log.WithValues("component", "mesh"),
-		}
-		if taintKubeconfig != "" {
-			admin, err := clientFor(taintKubeconfig)
-			if err != nil {
-				return nil, err
+	c := &mesh.Controller{
+		Self: mesh.Self{
+			NodeName:  cfg.NodeName,
+			Index:     cfg.NodeIndex,
+			PublicKey: key.String(),
+			Endpoint:  netip.AddrPortFrom(primaryAddress(cfg), uint16(cfg.Network.WireGuardPort)).String(),
+		},
+		Peers: network,
+		OnMembers: func(members []mesh.Member) {
+			if err := writeNodesHosts(cfg, members); err != nil {
+				r.log.Error(err, "writing the other nodes' names for CoreDNS")
 			}
-			c.TaintWhenWorkers, c.TaintClient, c.Taint = true, admin, ControlPlaneTaint
-		}
-		return c, nil
-	}}
+		},
+		Static:  netsetup.PeersFromConfig(cfg),
+		Cluster: cfg,
+		Log:     r.log.WithValues("component", "mesh"),
+	}
+	if taint {
+		c.TaintWhenWorkers, c.Taint = true, ControlPlaneTaint
+	}
+	return c, c.Validate()
 }
 
 // joinHint prints a ready-to-paste `kubenode worker --join` line at the
@@ -147,6 +64,7 @@ func (r *runtime) meshComponent(cfg *config.Config, network *netsetup.Network, n
 type joinHint struct {
 	cfg        *config.Config
 	kubeconfig string
+	log        logr.Logger
 }
 
 func (j *joinHint) Name() string               { return "join-hint" }
@@ -158,16 +76,22 @@ func (j *joinHint) Start(ctx context.Context) error {
 	if _, err := os.Stat(marker); err == nil {
 		return nil
 	}
+	// A hint is not worth a failed start: say how to get a token instead,
+	// and try again at the next start.
 	client, err := clientFor(j.kubeconfig)
-	if err != nil {
-		return fmt.Errorf("join-hint: %w", err)
+	if err == nil {
+		var tok join.Token
+		var expires time.Time
+		if tok, expires, err = join.IssueJoinToken(ctx, client, j.cfg, "", 24*time.Hour, "printed by kubenode primary at first start"); err == nil {
+			join.PrintJoinHint(os.Stdout, tok, expires)
+			if err := os.WriteFile(marker, nil, 0o600); err != nil {
+				j.log.Error(err, "remembering that the join hint was printed")
+			}
+			return nil
+		}
 	}
-	tok, expires, err := join.IssueJoinToken(ctx, client, j.cfg, 24*time.Hour, "printed by kubenode primary at first start")
-	if err != nil {
-		return fmt.Errorf("join-hint: %w", err)
-	}
-	join.PrintJoinHint(os.Stdout, tok, expires)
-	return os.WriteFile(marker, nil, 0o600)
+	j.log.Error(err, "no join hint printed: make a join token with `kubenode token create` to add workers")
+	return nil
 }
 
 // nodesHostsFile holds the other nodes' names (nodeN.k8s.internal → their

@@ -26,7 +26,8 @@ type networkPhase struct {
 	net *netsetup.Network
 	// keep: the pods outlive this process (runtime.keepPodsRunning), so a
 	// stop is a restart and wgkube stays for them.
-	keep bool
+	keep   bool
+	health peerWatch // see health.go
 }
 
 var (

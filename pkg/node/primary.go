@@ -27,6 +27,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/components/etcd"
 	"github.com/kubenode/kubenode/pkg/components/scheduler"
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
@@ -38,6 +39,9 @@ import (
 func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify func(string) error) error {
 	log.Info("Node", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs,
 		"podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "serviceCIDRs", cfg.ServiceCIDRs, "dataDir", cfg.DataDir)
+	if err := checkVersions(cfg, log); err != nil {
+		return err
+	}
 	if err := Preflight(cfg); err != nil {
 		return err
 	}
@@ -61,6 +65,10 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 		network.Release()
 		return err
 	}
+	if err := recordVersions(cfg); err != nil {
+		network.Release()
+		return err
+	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
 	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning})
 	rt, err := newRuntime(cfg, primaryCreds(cfg, creds), network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
@@ -72,17 +80,36 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}
-	m.Add(&csrapprover.Approver{Kubeconfig: cfg.AdminKubeconfig(), Config: cfg})
+	meshC, err := rt.meshController(cfg, network, cfg.Runtime.PrimaryTaint == config.TaintAuto)
+	if err != nil {
+		network.Release()
+		return err
+	}
+	// The host starts before the kubelet, which needs the approver for
+	// its serving certificate; the mesh's gate waits for the kubelet's
+	// Node to carry the mesh annotations.
+	host := &controllers.Host{
+		Kubeconfigs: map[controllers.Identity]string{
+			controllers.NodeIdentity:  kubeletKubeconfig(cfg),
+			controllers.AdminIdentity: cfg.AdminKubeconfig(),
+		},
+		Log: log.WithValues("component", "controllers"),
+	}
+	approver := &csrapprover.Approver{Config: cfg}
+	host.Add(approver, approver.Options())
+	host.Add(meshC, meshC.Options())
+	if cfg.Etcd.SnapshotInterval > 0 {
+		snaps := &etcd.SnapshotScheduler{Socket: cfg.EtcdSocket(), Dir: cfg.SnapshotDir(), Interval: cfg.Etcd.SnapshotInterval,
+			Retain: cfg.Etcd.SnapshotRetain, Log: log.WithValues("component", "etcd-snapshots")}
+		host.Add(snaps, snaps.Options())
+	}
+	m.Add(host)
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
-	taintKubeconfig := ""
-	if cfg.Runtime.PrimaryTaint == config.TaintAuto {
-		taintKubeconfig = cfg.AdminKubeconfig()
-	}
-	meshC := rt.meshComponent(cfg, network, kubeletKubeconfig(cfg), taintKubeconfig)
-	m.Add(meshC)
-	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig()})
+	m.Add(host.Gate(meshC.Name()))
+	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig(), log: log.WithValues("component", "join-hint")})
+	m.Add(nodeCertificates(cfg, true))
 	server, _ := join.ServerURL(cfg)
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "primary", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: server,
@@ -184,12 +211,26 @@ type credentials struct {
 	schedulerKubeconfig, controllerConfig string
 	saKey, saPub                          string
 	probe                                 *http.Client
+	changed                               []string // "name: what", this start
 }
 
 func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
+	return ensurePKIWith(cfg, log, false)
+}
+
+// ensurePKIWith renews every leaf when renewAll (kubenode certs rotate).
+func ensurePKIWith(cfg *config.Config, log logr.Logger, renewAll bool) (*credentials, error) {
 	store, err := pki.Open(cfg.PKIDir())
 	if err != nil {
 		return nil, err
+	}
+	store.RenewAll = renewAll
+	var changes []string
+	note := func(name, file, changed string) {
+		if changed != "" {
+			log.Info("Certificate "+changed, "name", name, "file", file)
+			changes = append(changes, name+": "+changed)
+		}
 	}
 	store.Logf = func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }
 	ca, err := store.EnsureCA()
@@ -218,9 +259,7 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		if err != nil {
 			return nil, err
 		}
-		if changed != "" {
-			log.Info("Certificate "+changed, "name", spec.Name, "file", kp.CertFile)
-		}
+		note(spec.Name, kp.CertFile, changed)
 		pairs[spec.Name] = kp
 	}
 	if _, err := store.WriteChain(ca, pairs["apiserver"], "apiserver"); err != nil {
@@ -231,14 +270,15 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		return nil, err
 	}
 	front.CACommonName = "kubenode-front-proxy-ca"
+	front.RenewAll = renewAll
 	frontCA, err := front.EnsureCA()
 	if err != nil {
 		return nil, err
 	}
-	if _, changed, err := front.EnsureCert(frontCA, pki.CertSpec{Name: "front-proxy-client", CommonName: apiserver.FrontProxyClientName, Client: true}); err != nil {
+	if kp, changed, err := front.EnsureCert(frontCA, pki.CertSpec{Name: "front-proxy-client", CommonName: apiserver.FrontProxyClientName, Client: true}); err != nil {
 		return nil, err
-	} else if changed != "" {
-		log.Info("Certificate "+changed, "name", "front-proxy-client")
+	} else {
+		note("front-proxy-client", kp.CertFile, changed)
 	}
 	// Kubelet serving certificates have a CA of their own (see
 	// controllermanager.KubeletServingCAFile); the apiserver verifies
@@ -248,17 +288,18 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 		return nil, err
 	}
 	kubeletServing.CACommonName = "kubenode-kubelet-serving-ca"
+	kubeletServing.RenewAll = renewAll
 	kubeletServingCA, err := kubeletServing.EnsureCA()
 	if err != nil {
 		return nil, err
 	}
-	if _, changed, err := kubeletServing.EnsureCert(kubeletServingCA, pki.CertSpec{
+	if kp, changed, err := kubeletServing.EnsureCert(kubeletServingCA, pki.CertSpec{
 		Name: "kubelet-serving-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Server: true,
 		DNSNames: []string{cfg.NodeName}, IPs: append(config.IPs(cfg.NodeIPs), config.IPs(cfg.HostIPs())...),
 	}); err != nil {
 		return nil, err
-	} else if changed != "" {
-		log.Info("Certificate "+changed, "name", "kubelet-serving-"+cfg.NodeName)
+	} else {
+		note("kubelet-serving-"+cfg.NodeName, kp.CertFile, changed)
 	}
 	saKey, saPub, err := store.EnsureServiceAccountKey()
 	if err != nil {
@@ -267,6 +308,7 @@ func ensurePKI(cfg *config.Config, log logr.Logger) (*credentials, error) {
 	local := "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.APIPort))
 	c := &credentials{
 		store: store, front: front, kubeletServing: kubeletServing, ca: ca, saKey: saKey, saPub: saPub,
+		changed:             changes,
 		schedulerKubeconfig: filepath.Join(cfg.DataDir, "kube-scheduler.kubeconfig"),
 		controllerConfig:    filepath.Join(cfg.DataDir, "kube-controller-manager.kubeconfig"),
 	}

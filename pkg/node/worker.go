@@ -24,6 +24,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/pki"
@@ -68,8 +69,10 @@ func writeJoinState(dataDir string, st *joinState) error {
 
 // requestJoin files this host's join request with the bootstrap token and
 // waits for the primary's answer: the node index it recorded for this join
-// (see pkg/join/protocol.go).
-func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID string, req join.Request, wait *joinWaiter) (int, error) {
+// (see pkg/join/protocol.go). filed is set while a request exists that
+// the primary may have answered by taking the token: not after a denial,
+// which the primary gives before it records anything.
+func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID string, req join.Request, wait *joinWaiter, filed *bool) (int, error) {
 	csr, err := join.RequestCSR(req)
 	if err != nil {
 		return 0, err
@@ -85,6 +88,7 @@ func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID strin
 	if err != nil {
 		return 0, joinAPIError(err, tokenID)
 	}
+	*filed = true
 	ctx, cancel := context.WithTimeout(ctx, joinAnswerTimeout)
 	defer cancel()
 	for delay := 100 * time.Millisecond; ; delay = min(2*delay, time.Second) {
@@ -95,6 +99,7 @@ func requestJoin(ctx context.Context, client kubernetes.Interface, tokenID strin
 		for _, c := range conditionsOf(got) {
 			switch c.Type {
 			case certificatesv1.CertificateDenied:
+				*filed = false
 				return 0, fmt.Errorf("join: the primary refused the join: %s", c.Message)
 			case certificatesv1.CertificateApproved:
 				return joinedIndex(ctx, client, tokenID, req.JoinID)
@@ -199,6 +204,9 @@ func (w *joinWaiter) retry(ctx context.Context, what string, f func() error) err
 // RunWorker joins the cluster named by token (first start) or rejoins it
 // with the saved identity, then runs the node runtime until ctx ends.
 func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.Logger, notify func(string) error) error {
+	if err := checkVersions(cfg, log); err != nil {
+		return err
+	}
 	if err := preflightNode(cfg); err != nil {
 		return err
 	}
@@ -230,6 +238,18 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	}
 	if st == nil || st.Index == 0 {
 		if st, err = firstJoin(ctx, cfg, tok, st, log); err != nil {
+			return err
+		}
+	}
+	if err := recordVersions(cfg); err != nil {
+		return err
+	}
+	skewCreds := kubeletKubeconfig(cfg)
+	if _, err := os.Stat(filepath.Join(cfg.KubeletRootDir(), "pki", "kubelet-client-current.pem")); err != nil {
+		skewCreds = bootstrapKubeconfig(cfg)
+	}
+	if client, err := clientFor(skewCreds); err == nil {
+		if err := checkSkew(ctx, client, log); err != nil {
 			return err
 		}
 	}
@@ -269,8 +289,21 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
-	meshC := rt.meshComponent(cfg, network, kubeletKubeconfig(cfg), "")
-	m.Add(meshC)
+	meshC, err := rt.meshController(cfg, network, false)
+	if err != nil {
+		network.Release()
+		return err
+	}
+	// After the kubelet: the node's credentials exist only once it has
+	// bootstrapped them.
+	host := &controllers.Host{
+		Kubeconfigs: map[controllers.Identity]string{controllers.NodeIdentity: kubeletKubeconfig(cfg)},
+		Log:         log.WithValues("component", "controllers"),
+	}
+	host.Add(meshC, meshC.Options())
+	m.Add(host)
+	m.Add(host.Gate(meshC.Name()))
+	m.Add(nodeCertificates(cfg, false))
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "worker", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: st.Server,
 			Kubeconfig: kubeletKubeconfig(cfg), Components: m.Status(), Peers: meshC.Members(),
@@ -328,8 +361,18 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 	if err != nil {
 		return nil, err
 	}
+	// Once the join request is filed, the primary may have taken the
+	// single-use token for this join ID: a failure after that keeps the ID
+	// (join.json, index 0) and the CA, so that running the same command
+	// again resumes the join instead of being refused as another host.
+	filed := false
 	defer func() {
 		if err == nil {
+			return
+		}
+		if filed {
+			os.Remove(bootstrapKubeconfig(cfg))
+			err = fmt.Errorf("%w\n(the join request %s was filed: run the same command again to resume this join, or `kubenode reset` to give it up)", err, join.RequestPrefix+st.ID)
 			return
 		}
 		if createdDataDir {
@@ -371,11 +414,16 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 	if err != nil {
 		return nil, err
 	}
+	// Before the join request: a worker the primary must not run takes
+	// no token.
+	if err := checkSkew(ctx, client, log); err != nil {
+		return nil, err
+	}
 	want := cfg.NodeIndex
 	if want == 1 {
 		want = 0 // the default: any free index; 1 is the primary's
 	}
-	if st.Index, err = requestJoin(ctx, client, tok.ID(), join.Request{JoinID: st.ID, NodeIPs: cfg.NodeIPs, Index: want}, wait); err != nil {
+	if st.Index, err = requestJoin(ctx, client, tok.ID(), join.Request{JoinID: st.ID, NodeIPs: cfg.NodeIPs, Index: want}, wait, &filed); err != nil {
 		return nil, err
 	}
 	if err := writeJoinState(cfg.DataDir, st); err != nil {

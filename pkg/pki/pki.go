@@ -54,6 +54,9 @@ type CertSpec struct {
 // are safe for concurrent use within one process.
 type Store struct {
 	Dir string
+	// RenewAll makes EnsureCert renew every existing leaf, whatever its
+	// expiry (kubenode certs rotate). The key stays.
+	RenewAll bool
 	// CACommonName is the subject of a CA that EnsureCA creates; empty
 	// means DefaultCACommonName. An existing CA keeps its own.
 	CACommonName string
@@ -578,6 +581,8 @@ func (s *Store) EnsureCert(ca *CA, spec CertSpec) (kp *KeyPair, changed string, 
 		changed = "reissued: " + why
 	case time.Until(cert.NotAfter) < RenewBefore:
 		changed = "renewed"
+	case s.RenewAll:
+		changed = "renewed (rotate)"
 	default:
 		return kp, "", nil
 	}

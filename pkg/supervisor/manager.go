@@ -20,6 +20,9 @@ const (
 	StateStopping = "stopping"
 	StateStopped  = "stopped"
 	StateFailed   = "failed" // Init, Start, Ready or Stop failed, or it exited; stays failed
+	// StateDegraded is a ready component one of whose health conditions
+	// fails (see Healther).
+	StateDegraded = "degraded"
 )
 
 const (
@@ -44,6 +47,9 @@ type Options struct {
 	// earlier one takes (see Manager.stop).
 	StopTimeout time.Duration
 	Logger      logr.Logger
+	// HealthInterval is how often the Healthers are polled once the node
+	// is ready. Default 10s.
+	HealthInterval time.Duration
 	// Notify reports "READY=1" and "STOPPING=1" to the service manager.
 	// Default SdNotify.
 	Notify func(state string) error
@@ -51,10 +57,14 @@ type Options struct {
 
 // ComponentStatus is a snapshot of one component, for status output.
 type ComponentStatus struct {
-	Name       string
-	State      string        // one of the State constants
-	ReadyAfter time.Duration // from Start to ready; 0 until ready
-	Err        string        // why it failed; empty if it did not
+	Name  string `json:"name"`
+	State string `json:"state"` // one of the State constants
+	// ReadyAfter is the time from Start to ready (JSON: nanoseconds); 0
+	// until ready.
+	ReadyAfter time.Duration `json:"readyAfter"`
+	Err        string        `json:"error,omitempty"` // why it failed; empty if it did not
+	// Conditions are the last health poll's (see Healther).
+	Conditions []Condition `json:"conditions,omitempty"`
 }
 
 // Manager starts components in order, watches them and stops them in
@@ -78,6 +88,7 @@ type entry struct {
 	state      string
 	readyAfter time.Duration
 	err        string
+	conditions []Condition
 }
 
 // errShutdown tells Run's steps apart from failures when ctx ends.
@@ -90,6 +101,9 @@ func New(opts Options) *Manager {
 	}
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = defaultStopTimeout
+	}
+	if opts.HealthInterval <= 0 {
+		opts.HealthInterval = defaultHealthInterval
 	}
 	if opts.Logger.GetSink() == nil {
 		opts.Logger = logr.Discard()
@@ -117,7 +131,10 @@ func (m *Manager) Status() []ComponentStatus {
 	defer m.mu.Unlock()
 	out := make([]ComponentStatus, len(m.entries))
 	for i, e := range m.entries {
-		out[i] = ComponentStatus{Name: e.name, State: e.state, ReadyAfter: e.readyAfter, Err: e.err}
+		out[i] = ComponentStatus{Name: e.name, State: e.state, ReadyAfter: e.readyAfter, Err: e.err, Conditions: slices.Clone(e.conditions)}
+		if e.state == StateReady && slices.ContainsFunc(e.conditions, func(c Condition) bool { return !c.OK }) {
+			out[i].State = StateDegraded
+		}
 	}
 	return out
 }
@@ -156,7 +173,15 @@ func (m *Manager) Run(ctx context.Context) error {
 			// systemd will time the unit out; the node itself works.
 			log.Error(err, "notify ready")
 		}
+		hctx, stopHealth := context.WithCancel(runCtx)
+		healthDone := m.pollHealth(hctx, entries[:n])
 		cause = m.watch(ctx, entries[:n], nil, true)
+		stopHealth()
+		// A probe that ignores its context must not hold the stop up.
+		select {
+		case <-healthDone:
+		case <-time.After(healthProbeTime):
+		}
 	}
 	if cause == errShutdown {
 		cause = nil

@@ -84,6 +84,9 @@ type host struct {
 	addr4 string // underlay IPv4 address, without prefix length
 	addr6 string
 	root  string // data and run dirs live below
+	// bin, if set, is the kubenode binary this host runs instead of
+	// KUBENODE_BIN (version tests).
+	bin string
 }
 
 // addHost makes host number i (1-based) on the LAN, with 192.168.77.i/24
@@ -118,7 +121,11 @@ func (h *host) runDir() string  { return filepath.Join(h.root, "run") }
 // command builds kubenode args run inside the host's namespace. nsenter
 // execs in place, so the process is kubenode itself.
 func (h *host) command(ctx context.Context, args ...string) *exec.Cmd {
-	full := append([]string{"--net=" + h.ns, "--", kubenodeBin(h.t)}, args...)
+	bin := h.bin
+	if bin == "" {
+		bin = kubenodeBin(h.t)
+	}
+	full := append([]string{"--net=" + h.ns, "--", bin}, args...)
 	cmd := exec.CommandContext(ctx, "nsenter", full...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	return cmd

@@ -31,7 +31,63 @@ func init() {
 		os.Exit(helperTCPServe(os.Getenv("E2E_ADDR")))
 	case "tcp-dial":
 		os.Exit(helperTCPDial(os.Getenv("E2E_ADDR")))
+	case "tcp-echo":
+		os.Exit(helperTCPEcho(os.Getenv("E2E_ADDR")))
+	case "tcp-send":
+		os.Exit(helperTCPSend(os.Getenv("E2E_ADDR")))
 	}
+}
+
+// helperTCPEcho sends back what each connection sends.
+func helperTCPEcho(addr string) int {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println("listening")
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return 1
+		}
+		go func() {
+			io.Copy(c, c)
+			c.Close()
+		}()
+	}
+}
+
+// transferSize is what helperTCPSend sends, and waits to get back.
+const transferSize = 1 << 20
+
+// helperTCPSend sends transferSize bytes to an echo server and reads them
+// back, both at once, within 10 s; it prints how long that took.
+func helperTCPSend(addr string) int {
+	start := time.Now()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer c.Close()
+	c.SetDeadline(start.Add(10 * time.Second))
+	sent := make(chan error, 1)
+	go func() {
+		_, err := c.Write(make([]byte, transferSize))
+		c.(*net.TCPConn).CloseWrite()
+		sent <- err
+	}()
+	n, err := io.Copy(io.Discard, c)
+	if werr := <-sent; err == nil {
+		err = werr
+	}
+	if err != nil || n != transferSize {
+		fmt.Fprintf(os.Stderr, "got %d of %d bytes back after %s: %v\n", n, transferSize, time.Since(start).Round(time.Millisecond), err)
+		return 1
+	}
+	fmt.Println(time.Since(start))
+	return 0
 }
 
 func helperTCPServe(addr string) int {
@@ -164,11 +220,14 @@ func (h *host) addPod(n, node, mtu int, v4, v6 bool) *pod {
 	sh(t, "ip", "netns", "add", p.name)
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", p.name).Run() })
 	sh(t, "ip", "-n", p.name, "link", "add", "eth0", "mtu", fmt.Sprint(mtu), "type", "veth", "peer", "name", p.hostVethEnd, "netns", h.name)
-	// A bridge port needs no address: none, so no DAD still running when a
-	// test compares snapshots.
-	sh(t, "nsenter", "--net="+h.ns, "sysctl", "-qw", "net.ipv6.conf."+p.hostVethEnd+".addr_gen_mode=1")
+	// Below 1280 the kernel gives the veth no IPv6 at all.
+	if mtu >= 1280 {
+		// A bridge port needs no address: none, so no DAD still running
+		// when a test compares snapshots.
+		sh(t, "nsenter", "--net="+h.ns, "sysctl", "-qw", "net.ipv6.conf."+p.hostVethEnd+".addr_gen_mode=1")
+		sh(t, "nsenter", "--net="+p.ns, "sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0")
+	}
 	sh(t, "ip", "-n", h.name, "link", "set", p.hostVethEnd, "mtu", fmt.Sprint(mtu), "master", "brkube", "up")
-	sh(t, "nsenter", "--net="+p.ns, "sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0")
 	sh(t, "ip", "-n", p.name, "link", "set", "lo", "up")
 	sh(t, "ip", "-n", p.name, "link", "set", "eth0", "up")
 	if v4 {
@@ -220,8 +279,15 @@ type tcpServer struct {
 // test ends.
 func startTCPServer(t *testing.T, ns, addr string) *tcpServer {
 	t.Helper()
+	return startHelperServer(t, ns, "tcp-serve", addr)
+}
+
+// startHelperServer runs a listening helper (tcp-serve, tcp-echo) on addr
+// inside namespace ns until the test ends.
+func startHelperServer(t *testing.T, ns, helper, addr string) *tcpServer {
+	t.Helper()
 	cmd := exec.Command("nsenter", "--net="+ns, "--", os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "E2E_NET_HELPER=tcp-serve", "E2E_ADDR="+addr)
+	cmd.Env = append(os.Environ(), "E2E_NET_HELPER="+helper, "E2E_ADDR="+addr)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -255,6 +321,19 @@ func tcpDial(t *testing.T, ns, addr string) string {
 	}
 	t.Fatalf("tcp from %s to %s: %v\n%s", ns, addr, err, out)
 	return ""
+}
+
+// transfer sends 1 MiB from namespace ns to the echo server at addr and
+// reads it back; it returns the time taken, or the error of a transfer
+// that stalled (not done within 10 s).
+func transfer(ns, addr string) (time.Duration, error) {
+	cmd := exec.Command("nsenter", "--net="+ns, "--", os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "E2E_NET_HELPER=tcp-send", "E2E_ADDR="+addr)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("%v: %s", err, bytes.TrimSpace(out))
+	}
+	return time.ParseDuration(strings.TrimSpace(string(out)))
 }
 
 // capture is tcpdump running on an interface of a namespace.

@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -40,11 +42,17 @@ func (m *meshNode) endpoint() string {
 // node as a static peer. family is "" (dual) or "ipv6".
 func newMesh(t *testing.T, family string, indexes ...int) (*lan, []*meshNode) {
 	t.Helper()
+	return newMeshWith(t, family, hostOptions{noIPv4: family == "ipv6"}, indexes...)
+}
+
+// newMeshWith is newMesh on hosts with the given underlay.
+func newMeshWith(t *testing.T, family string, o hostOptions, indexes ...int) (*lan, []*meshNode) {
+	t.Helper()
 	kubenodeBin(t)
 	l := newLAN(t)
 	var nodes []*meshNode
 	for _, i := range indexes {
-		h := l.addHostWith(i, hostOptions{noIPv4: family == "ipv6"})
+		h := l.addHostWith(i, o)
 		m := &meshNode{host: h, index: i}
 		out, err := h.run(append([]string{"network", "pubkey"}, h.nodeArgs()...)...)
 		if err != nil {
@@ -456,6 +464,112 @@ func TestNetworkIPv4OnlySmallMTU(t *testing.T) {
 	}
 }
 
+// TestNetworkSmallMTU: the smallest underlays, with no mtu in the config.
+// On a 1280 underlay (IPv6's own minimum) wgkube, brkube and pods get 1200,
+// which leaves room for IPv4 pods only; 1360 is the smallest underlay for
+// IPv6 pods (1280 + 80), here IPv6-only, where WireGuard's 80 bytes are
+// exact. Pod-to-pod transfers of 1 MiB never stall, either way, TCP
+// announces the pods' MSS, full-size packets cross the tunnel, no
+// WireGuard packet on the underlay is fragmented and no path MTU below the
+// pods' is learnt.
+func TestNetworkSmallMTU(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		family   string
+		underlay hostOptions
+		mtu      int
+		outer    int // WireGuard's overhead with this underlay's endpoints
+	}{
+		// Short names: the run dir, and so wgkube's UAPI socket path, has
+		// the test's name in it.
+		{"1280-v4pods", "ipv4", hostOptions{mtu: 1280}, 1200, 60},
+		{"1360-v6underlay", "", hostOptions{mtu: 1360, noIPv4: true}, 1280, 80},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, nodes := newMeshWith(t, tc.family, tc.underlay, 1, 2)
+			for _, m := range nodes {
+				m.startApply(t)
+			}
+			for _, link := range []string{"brkube", "wgkube"} {
+				if out := nodes[0].mustExec("ip", "-o", "link", "show", "dev", link); !strings.Contains(out, fmt.Sprintf(" mtu %d ", tc.mtu)) {
+					t.Errorf("%s, want mtu %d (underlay %d - 80):\n%s", link, tc.mtu, tc.underlay.mtu, out)
+				}
+			}
+			v4, v6 := tc.family != "ipv6", tc.family != "ipv4"
+			p1 := nodes[0].addPod(1, 1, tc.mtu, v4, v6)
+			p2 := nodes[1].addPod(1, 2, tc.mtu, v4, v6)
+			type path struct {
+				from, to *pod
+				addr     string
+				mss      int
+			}
+			var paths []path
+			if v4 {
+				paths = append(paths, path{p1, p2, p2.addr4, tc.mtu - 40}, path{p2, p1, p1.addr4, tc.mtu - 40})
+			}
+			if v6 {
+				paths = append(paths, path{p1, p2, p2.addr6, tc.mtu - 60}, path{p2, p1, p1.addr6, tc.mtu - 60})
+			}
+			for _, p := range paths {
+				startHelperServer(t, p.to.ns, "tcp-echo", net.JoinHostPort(p.addr, "8080"))
+				startTCPServer(t, p.to.ns, net.JoinHostPort(p.addr, "8081"))
+			}
+
+			// Each side's SYN announces the MSS of the pods' MTU, in
+			// each family (paths come in pairs, one each way).
+			for i := 0; i < len(paths); i += 2 {
+				p := paths[i]
+				syns := startCapture(t, p.to.ns, "eth0", "tcp port 8081")
+				tcpDial(t, p.from.ns, net.JoinHostPort(p.addr, "8081"))
+				n := 0
+				for _, line := range syns.stop() {
+					if strings.Contains(line, "Flags [S") {
+						n++
+						if !strings.Contains(line, fmt.Sprintf("mss %d,", p.mss)) {
+							t.Errorf("SYN without mss %d: %s", p.mss, line)
+						}
+					}
+				}
+				if n != 2 {
+					t.Errorf("captured %d SYN and SYN-ACK, want 2", n)
+				}
+			}
+
+			frags := startCapture(t, "/run/netns/"+l.switch_, "br0", "(ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44)")
+			// Ethernet header, outer headers, the pods' whole MTU.
+			full := startCapture(t, "/run/netns/"+l.switch_, "br0", fmt.Sprintf("udp port 51820 and greater %d", 14+tc.outer+tc.mtu))
+			var slowest time.Duration
+			for round := 0; round < 5; round++ {
+				for _, p := range paths {
+					d, err := transfer(p.from.ns, net.JoinHostPort(p.addr, "8080"))
+					if err != nil {
+						t.Errorf("1 MiB from %s to %s and back: %v", p.from.name, p.addr, err)
+					}
+					slowest = max(slowest, d)
+				}
+			}
+			t.Logf("%d transfers of 1 MiB each way, the slowest took %s", 5*len(paths), slowest.Round(time.Millisecond))
+			if lines := frags.stop(); len(lines) > 0 {
+				t.Errorf("fragments on the underlay:\n%s", strings.Join(lines, "\n"))
+			}
+			if lines := full.stop(); len(lines) == 0 {
+				t.Errorf("no WireGuard packet of %d bytes on the underlay: full-size pod packets did not cross", tc.outer+tc.mtu)
+			}
+			for _, p := range paths {
+				for _, ns := range []string{p.from.ns, p.from.host.ns} {
+					if out, _ := nsExec(ns, "ip", "route", "get", p.addr); strings.Contains(out, " mtu ") {
+						t.Errorf("a path MTU was learnt towards %s: %s", p.addr, out)
+					}
+				}
+			}
+
+			for i := 0; i < len(paths); i += 2 {
+				logThroughput(t, paths[i].from.ns, paths[i].to.ns, paths[i].addr)
+			}
+		})
+	}
+}
+
 // TestNetworkBadInput: each bad input fails with a message that says what
 // to fix, before anything on the host changes (not even the key file).
 func TestNetworkBadInput(t *testing.T) {
@@ -484,7 +598,11 @@ func TestNetworkBadInput(t *testing.T) {
 		{name: "bad endpoint", config: "network:\n  peers:\n" + peer(2, key2, "192.168.77:51820"), want: `endpoint "192.168.77:51820": not IP:PORT`},
 		{name: "MTU below 1280 with IPv6", config: "network:\n  mtu: 1200\n", want: "network.mtu 1200: IPv6 needs at least 1280"},
 		{name: "underlay MTU too small for IPv6", setup: []string{"ip", "link", "set", "eth0", "mtu", "1340"}, undo: []string{"ip", "link", "set", "eth0", "mtu", "1500"},
-			want: "wgkube mtu would be 1260 (underlay eth0 mtu 1340 - 80), below IPv6's minimum of 1280"},
+			want: "wgkube mtu would be 1260 (underlay eth0 mtu 1340 - 80), below IPv6's minimum of 1280: raise the underlay MTU to at least 1360, or set ipFamily: ipv4"},
+		// The issue's setup: a 1280 underlay and network.mtu 1280, which
+		// stalled pod traffic in the tunnel.
+		{name: "MTU that does not fit a 1280 underlay", config: "network:\n  mtu: 1280\n", setup: []string{"ip", "link", "set", "eth0", "mtu", "1280"}, undo: []string{"ip", "link", "set", "eth0", "mtu", "1500"},
+			want: "network.mtu 1280 does not fit the underlay: eth0 has mtu 1280 and WireGuard takes 80 of it, so at most 1200; that is below IPv6's minimum of 1280, so raise the underlay MTU to at least 1360, or set ipFamily: ipv4 with network.mtu at most 1200 or left out"},
 		{name: "no such underlay interface", config: "network:\n  underlayInterface: eth9\n", want: `network.underlayInterface "eth9": no such interface`},
 	}
 	for _, tc := range cases {
@@ -524,4 +642,103 @@ func TestNetworkBadInput(t *testing.T) {
 			t.Errorf("failed apply left changes (-before +after):\n%s", d)
 		}
 	})
+}
+
+// logThroughput logs, for the record, what iperf3 (TCP, 3 s), run from
+// namespace from to a server on addr in namespace to, measures; nothing
+// when the host has no iperf3.
+func logThroughput(t *testing.T, from, to, addr string) {
+	t.Helper()
+	if _, err := exec.LookPath("iperf3"); err != nil {
+		return
+	}
+	srv := exec.Command("nsenter", "--net="+to, "--", "iperf3", "-s", "-1", "-B", addr)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Wait()
+	defer srv.Process.Kill()
+	time.Sleep(300 * time.Millisecond)
+	out, err := nsExec(from, "iperf3", "-c", addr, "-t", "3", "-f", "m")
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "receiver") || err != nil {
+			t.Logf("iperf3 to %s: %s %v", addr, strings.Join(strings.Fields(line), " "), err)
+		}
+	}
+}
+
+// podNetns returns a path to the network namespace of pod, running on
+// host h: /proc/PID/ns/net of a process in the pod's cgroup (under the
+// cgroup root runtimeConfig gives the node).
+func podNetns(t *testing.T, h, api *host, pod string) string {
+	t.Helper()
+	uid := strings.TrimSpace(api.mustKubectl("get", "pod", pod, "-o", "jsonpath={.metadata.uid}"))
+	var ns string
+	filepath.WalkDir("/sys/fs/cgroup/pids/"+h.name, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || ns != "" || !e.IsDir() || !strings.Contains(strings.ReplaceAll(e.Name(), "_", "-"), uid) {
+			return nil
+		}
+		filepath.WalkDir(p, func(q string, e fs.DirEntry, err error) error {
+			if err == nil && ns == "" && e.Name() == "cgroup.procs" {
+				data, _ := os.ReadFile(q)
+				if f := strings.Fields(string(data)); len(f) > 0 {
+					ns = "/proc/" + f[0] + "/ns/net"
+				}
+			}
+			return nil
+		})
+		return filepath.SkipDir
+	})
+	if ns == "" {
+		t.Fatalf("no process of pod %s (uid %s) under /sys/fs/cgroup/pids/%s", pod, uid, h.name)
+	}
+	return ns
+}
+
+// TestWorkerSmallMTU: a primary and a worker on a 1280 underlay, IPv4
+// pods, no mtu in the config: the pods' eth0 gets 1200 (1280 - 80), and
+// pod-to-pod transfers of 1 MiB between the nodes never stall.
+func TestWorkerSmallMTU(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h1, h2 := l.addHostWith(1, hostOptions{mtu: 1280}), l.addHostWith(2, hostOptions{mtu: 1280})
+	for _, h := range []*host{h1, h2} {
+		writeBusyboxArchive(t, h)
+		h.writeConfig("ipFamily: ipv4\n")
+	}
+	startPrimary(t, h1)
+	startWorker(t, h2, createToken(t, h1))
+	manifest := filepath.Join(h1.root, "ds.yaml")
+	write(t, manifest, clientDaemonSet)
+	h1.mustKubectl("apply", "-f", manifest)
+	h1.mustKubectl("rollout", "status", "ds/client", "--timeout=120s")
+
+	type podOn struct{ name, ip, ns string }
+	pods := map[string]*podOn{}
+	out := h1.mustKubectl("get", "pods", "-l", "app=client", "-o", `jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.podIP}{"\n"}{end}`)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 {
+			pods[f[1]] = &podOn{name: f[0], ip: f[2]}
+		}
+	}
+	p1, p2 := pods["node1.k8s.internal"], pods["node2.k8s.internal"]
+	if p1 == nil || p2 == nil {
+		t.Fatalf("client pods:\n%s", out)
+	}
+	p1.ns, p2.ns = podNetns(t, h1, h1, p1.name), podNetns(t, h2, h1, p2.name)
+	for _, p := range []*podOn{p1, p2} {
+		if out, err := nsExec(p.ns, "ip", "-o", "link", "show", "dev", "eth0"); err != nil || !strings.Contains(out, " mtu 1200 ") {
+			t.Fatalf("pod %s: eth0 %v, want mtu 1200 (underlay 1280 - 80):\n%s", p.name, err, out)
+		}
+		startHelperServer(t, p.ns, "tcp-echo", net.JoinHostPort(p.ip, "8080"))
+	}
+	for round := 0; round < 5; round++ {
+		for _, p := range [][2]*podOn{{p1, p2}, {p2, p1}} {
+			if _, err := transfer(p[0].ns, net.JoinHostPort(p[1].ip, "8080")); err != nil {
+				t.Errorf("1 MiB from pod %s to %s and back: %v", p[0].name, p[1].ip, err)
+			}
+		}
+	}
+	logThroughput(t, p1.ns, p2.ns, p2.ip)
 }

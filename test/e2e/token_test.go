@@ -288,3 +288,36 @@ type statusError struct {
 }
 
 func (e *statusError) Error() string { return http.StatusText(e.code) + ": " + e.body }
+
+// TestTokenMultiHomedPrimary: the primary runs with --node-ip on its LAN
+// link while the default route leaves by another one. `token create`
+// without --node-ip names the address the running primary uses (its
+// status socket says), not the default route's, and a worker joins with it.
+func TestTokenMultiHomedPrimary(t *testing.T) {
+	kubenodeBin(t)
+	l := newLAN(t)
+	h1, h2 := l.addHost(1), l.addHost(2)
+	// A second link (a veth whose other end stays in h1: no dummy module
+	// here) that the default routes use.
+	h1.mustExec("ip", "link", "add", "eth1", "type", "veth", "peer", "name", "eth1p")
+	h1.mustExec("ip", "addr", "add", "172.30.1.1/24", "dev", "eth1")
+	h1.mustExec("ip", "addr", "add", "fd30::1/64", "dev", "eth1", "nodad")
+	h1.mustExec("ip", "link", "set", "eth1p", "up")
+	h1.mustExec("ip", "link", "set", "eth1", "up")
+	h1.mustExec("ip", "route", "replace", "default", "via", "172.30.1.254", "dev", "eth1")
+	h1.mustExec("ip", "-6", "route", "replace", "default", "via", "fd30::fe", "dev", "eth1")
+	startPrimary(t, h1, "--node-ip", h1.addr4+","+h1.addr6)
+
+	out, err := h1.run(append([]string{"token", "create"}, h1.nodeArgs()...)...)
+	m := joinLine.FindStringSubmatch(out)
+	if err != nil || m == nil {
+		t.Fatalf("token create: %v\n%s", err, out)
+	}
+	if server := tokenField(t, m[1], "server"); server != "https://192.168.77.1:6443" {
+		t.Fatalf("the token names %s, want the running primary's https://192.168.77.1:6443 (not the default route's 172.30.1.1):\n%s", server, out)
+	}
+	if strings.Contains(out, "warning") {
+		t.Errorf("token create warns:\n%s", out)
+	}
+	startWorker(t, h2, m[1])
+}

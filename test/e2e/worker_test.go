@@ -112,6 +112,68 @@ func TestWorkerJoin(t *testing.T) {
 		t.Logf("worker status:\n%s", out)
 	})
 
+	// A Node the mesh must leave out (its endpoint is inside the cluster
+	// range, as IPv6-only hosts once published) and a route deleted by
+	// hand make the node degraded, and status names each; both heal.
+	t.Run("status names a node left out of the mesh and a route deleted by hand", func(t *testing.T) {
+		status := func() string {
+			out, err := h2.run(append([]string{"status"}, h2.nodeArgs()...)...)
+			if err != nil {
+				t.Fatalf("kubenode status: %v\n%s", err, out)
+			}
+			return out
+		}
+		const ghost = "node9.k8s.internal"
+		manifest := filepath.Join(h1.root, "ghost-node.yaml")
+		write(t, manifest, `apiVersion: v1
+kind: Node
+metadata:
+  name: `+ghost+`
+  annotations:
+    kubenode.io/node-index: "9"
+    kubenode.io/wireguard-public-key: AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=
+    kubenode.io/wireguard-endpoint: 10.88.9.1:51820
+`)
+		h1.mustKubectl("apply", "-f", manifest)
+		eventually(t, 60*time.Second, "mesh degraded, naming "+ghost, func() error {
+			out := status()
+			for _, want := range []string{"mesh                     degraded", "AllNodesPeered", ghost, "10.88.9.1"} {
+				if !strings.Contains(out, want) {
+					return fmt.Errorf("no %q in:\n%s", want, out)
+				}
+			}
+			return nil
+		})
+		h1.mustKubectl("delete", "node", ghost)
+		eventually(t, 60*time.Second, "mesh ready again", func() error {
+			if out := status(); !strings.Contains(out, "mesh                     ready") {
+				return fmt.Errorf("mesh not ready:\n%s", out)
+			}
+			return nil
+		})
+
+		route := "10.88.1.0/24"
+		if out := h2.mustExec("ip", "route", "show", "dev", "wgkube"); !strings.Contains(out, route) {
+			t.Fatalf("no route %s via wgkube:\n%s", route, out)
+		}
+		h2.mustExec("ip", "route", "del", route, "dev", "wgkube")
+		eventually(t, 60*time.Second, "network degraded, naming the route", func() error {
+			out := status()
+			if !strings.Contains(out, "network                  degraded") || !strings.Contains(out, "HostAsPlanned") || !strings.Contains(out, route) {
+				return fmt.Errorf("not degraded on the deleted route:\n%s", out)
+			}
+			return nil
+		})
+		t.Logf("status with a route deleted:\n%s", status())
+		h2.mustExec("ip", "route", "add", route, "dev", "wgkube", "src", "10.88.2.1")
+		eventually(t, 60*time.Second, "network ready again", func() error {
+			if out := status(); !strings.Contains(out, "network                  ready") {
+				return fmt.Errorf("network not ready:\n%s", out)
+			}
+			return nil
+		})
+	})
+
 	// Peers from Node objects are what the running node wants, not
 	// changes pending against the config.
 	t.Run("network show on a healthy mesh", func(t *testing.T) {
@@ -233,9 +295,16 @@ func TestJoinBadInput(t *testing.T) {
 	// The apiserver caches token logins for ~10s; neither token was used.
 	time.Sleep(3 * time.Second)
 
+	garbled := filepath.Join(t.TempDir(), "join")
+	if err := os.WriteFile(garbled, []byte("kn1.not-base64!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
-		name, token, config, want string
+		name, token, joinFile, config, want string
 	}{
+		{name: "missing join file", joinFile: "/nonexistent/kubenode-join", want: "join token file: open /nonexistent/kubenode-join: no such file or directory; write the kn1."},
+		{name: "garbled join file", joinFile: garbled, want: "join token file " + garbled + ": the join token is truncated or garbled"},
+		{name: "join and join file", token: unused, joinFile: garbled, want: "--join and --join-file both given: use one"},
 		{name: "malformed token", token: "kn1.not-base64!", want: "the join token is truncated or garbled"},
 		{name: "no token", token: "", want: "has not joined a cluster: pass --join TOKEN"},
 		{name: "wrong CA hash", token: wrongCA, want: "but the join token pins sha256:abab"},
@@ -255,6 +324,9 @@ func TestJoinBadInput(t *testing.T) {
 			args := append([]string{"worker"}, h2.nodeArgs()...)
 			if tc.token != "" {
 				args = append(args, "--join", tc.token)
+			}
+			if tc.joinFile != "" {
+				args = append(args, "--join-file", tc.joinFile)
 			}
 			out, err := h2.run(args...)
 			if err == nil {
@@ -297,9 +369,14 @@ func TestJoinBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(out, "already used") {
 			t.Fatalf("reusing a token: %v\n%s", err, out)
 		}
-		// A fresh token, but asking for node2's index.
+		// A fresh token, read from a file (a NixOS joinTokenFile), but
+		// asking for node2's index.
 		h3.writeConfig("nodeIndex: 2\n" + h3.runtimeConfig())
-		out, err = h3.run(append(append([]string{"worker"}, h3.nodeArgs()...), "--join", createToken(t, h1))...)
+		tokenFile := filepath.Join(t.TempDir(), "join")
+		if err := os.WriteFile(tokenFile, []byte(createToken(t, h1)+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err = h3.run(append(append([]string{"worker"}, h3.nodeArgs()...), "--join-file", tokenFile)...)
 		if err == nil || !strings.Contains(out, "node index 2 is already taken") {
 			t.Fatalf("taking node 2's index: %v\n%s", err, out)
 		}
@@ -338,6 +415,17 @@ func TestJoinBadInput(t *testing.T) {
 		}
 		if _, err := h1.kubectl("-n", "kube-node-lease", "get", "lease", "kubenode-token-"+tokenField(t, fresh, "token")[:6]); err == nil {
 			t.Fatal("the refused token was claimed")
+		}
+		// A joined host neither reads nor needs its token file.
+		if _, err := p2.stop(20 * time.Second); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		t.Setenv("KUBENODE_JOIN_TOKEN", "")
+		h2.ensureRuntimeConfig()
+		p2 = h2.start(append(append([]string{"worker"}, h2.nodeArgs()...), "--join-file", "/nonexistent/kubenode-join")...)
+		p2.waitLog("node ready", readyTimeout)
+		if !strings.Contains(p2.output(), "--join-file /nonexistent/kubenode-join is set, but this host already joined") {
+			t.Fatalf("no word about the unused --join-file:\n%s", p2.tail(40))
 		}
 	})
 }

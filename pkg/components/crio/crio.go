@@ -318,6 +318,13 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 	if already {
 		return errors.New("crio: already started")
 	}
+	// From here on a logrus.Fatal of CRI-O's is this instance's.
+	fatalCh, unwatch := fatals.Watch()
+	defer func() {
+		if err != nil {
+			unwatch()
+		}
+	}()
 	undo := []func(){}
 	defer func() {
 		if err != nil {
@@ -427,6 +434,7 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 	go func() { serveDone <- grpcServer.Serve(lis) }()
 
 	r.exited = supervisor.Go(func() error {
+		defer unwatch()
 		var cause error
 		select {
 		case <-r.stop:

@@ -6,6 +6,8 @@ import (
 	"runtime"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/kubenode/kubenode/pkg/internal/fatal"
 )
 
 // Process-wide effects of CRI-O v1.36.3 in process (read in its source and
@@ -66,14 +68,14 @@ import (
 //     storage's chrootarchive and overlay mount helpers): reexec.Init first
 //     in main.
 
-// fatalCh carries logrus.Fatal calls and handler panics to the running
-// component. Buffered: the first fatal error is what matters.
-var fatalCh = make(chan error, 1)
+// fatals carries logrus.Fatal calls and handler panics to the CRI-O
+// instance running now (never to a later one: a restart in the same
+// process, as the tests do, starts clean).
+var fatals fatal.Sink
 
 func reportFatal(err error) {
-	select {
-	case fatalCh <- err:
-	default:
+	if !fatals.Report(err) {
+		logrus.Errorf("crio: fatal error with no CRI-O running: %v", err)
 	}
 }
 

@@ -19,9 +19,9 @@
 // equal to the requester) stay with the controller-manager
 // (selfnodeclient).
 //
-// One worker reviews one request at a time from a workqueue, so the same
-// CSR is never reviewed twice at once; a panic fails that item, not the
-// process.
+// It runs on the controller host: one worker reviews one request at a
+// time from a workqueue, so the same CSR is never reviewed twice at once;
+// a panic fails that item, not the process.
 package csrapprover
 
 import (
@@ -32,53 +32,40 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
+	"github.com/go-logr/logr"
 	certificatesv1 "k8s.io/api/certificates/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	certlisters "k8s.io/client-go/listers/certificates/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/client-go/util/workqueue"
 	bootstraputil "k8s.io/cluster-bootstrap/token/util"
-	"k8s.io/klog/v2"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/join"
-	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
-// Approver watches CertificateSigningRequests and Nodes.
+// Approver watches CertificateSigningRequests and Nodes with the admin
+// identity. It is a reconciler on the controller host (pkg/controllers).
 type Approver struct {
-	Kubeconfig string         // may approve CSRs and write Leases (the admin's)
-	Config     *config.Config // the primary's: domain, address plan, node IPs
+	Config *config.Config // the primary's: domain, address plan, node IPs
 
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	done   chan struct{}
-	synced []cache.InformerSynced
+	r *reviewer
 }
 
-var (
-	_ supervisor.Component = (*Approver)(nil)
-	_ supervisor.Readier   = (*Approver)(nil)
-)
+var _ controllers.Controller = (*Approver)(nil)
 
 func (a *Approver) Name() string { return "csr-approver" }
-
-func (a *Approver) Init(context.Context) error { return nil }
 
 // Queue keys: kind/name.
 const (
@@ -89,27 +76,30 @@ const (
 	maxRetries     = 8
 )
 
-func (a *Approver) Start(ctx context.Context) error {
-	cfg, err := clientcmd.BuildConfigFromFlags("", a.Kubeconfig)
+// Options: one worker, so that two join requests never allocate an index
+// at the same time; a key is dropped after maxRetries failures (the
+// informers' resync brings an undecided CSR back).
+func (a *Approver) Options() controllers.Options {
+	return controllers.Options{MaxRetries: maxRetries}
+}
+
+func (a *Approver) Setup(s *controllers.Setup) error {
+	client, err := s.Client(controllers.AdminIdentity)
 	if err != nil {
-		return fmt.Errorf("csr-approver: %w", err)
+		return err
 	}
-	client, err := kubernetes.NewForConfig(cfg)
+	factory, err := s.Informers(controllers.AdminIdentity)
 	if err != nil {
-		return fmt.Errorf("csr-approver: %w", err)
+		return err
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	factory := informers.NewSharedInformerFactory(client, 10*time.Minute)
 	csrs := factory.Certificates().V1().CertificateSigningRequests()
 	nodes := factory.Core().V1().Nodes()
-	queue := workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
-		workqueue.TypedRateLimitingQueueConfig[string]{Name: "csr-approver"})
+	queue := s.Queue()
 	if _, err := csrs.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { enqueueCSR(queue, obj) },
 		UpdateFunc: func(_, obj any) { enqueueCSR(queue, obj) },
 	}); err != nil {
-		cancel()
-		return fmt.Errorf("csr-approver: %w", err)
+		return err
 	}
 	if _, err := nodes.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) {
@@ -126,62 +116,21 @@ func (a *Approver) Start(ctx context.Context) error {
 			}
 		},
 	}); err != nil {
-		cancel()
-		return fmt.Errorf("csr-approver: %w", err)
+		return err
 	}
+	s.WaitFor(csrs.Informer().HasSynced, nodes.Informer().HasSynced)
 	queue.Add(keyReserve)
-	r := &reviewer{client: client, cfg: a.Config, csrs: csrs.Lister(), nodes: nodes.Lister()}
-	factory.Start(ctx.Done())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer factory.Shutdown()
-		go func() { <-ctx.Done(); queue.ShutDown() }()
-		cache.WaitForCacheSync(ctx.Done(), csrs.Informer().HasSynced, nodes.Informer().HasSynced)
-		for r.next(ctx, queue) {
-		}
-	}()
-	a.mu.Lock()
-	a.cancel, a.done = cancel, done
-	a.synced = []cache.InformerSynced{csrs.Informer().HasSynced, nodes.Informer().HasSynced}
-	a.mu.Unlock()
+	a.r = &reviewer{log: s.Log(), client: client, cfg: a.Config, csrs: csrs.Lister(), nodes: nodes.Lister()}
 	return nil
+}
+
+func (a *Approver) Reconcile(ctx context.Context, key string) error {
+	return a.r.process(ctx, key)
 }
 
 func enqueueCSR(queue workqueue.TypedRateLimitingInterface[string], obj any) {
 	if csr, ok := obj.(*certificatesv1.CertificateSigningRequest); ok && !decided(csr) {
 		queue.Add(keyCSR + csr.Name)
-	}
-}
-
-func (a *Approver) Ready(context.Context) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if len(a.synced) == 0 {
-		return errors.New("csr-approver: not started")
-	}
-	for _, s := range a.synced {
-		if !s() {
-			return errors.New("csr-approver: informers not synced")
-		}
-	}
-	return nil
-}
-
-// Stop cancels the reviews and waits for the one in progress, within ctx.
-func (a *Approver) Stop(ctx context.Context) error {
-	a.mu.Lock()
-	cancel, done := a.cancel, a.done
-	a.mu.Unlock()
-	if cancel == nil {
-		return nil
-	}
-	cancel()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("csr-approver: a review did not end: %w", ctx.Err())
 	}
 }
 
@@ -196,38 +145,14 @@ func decided(csr *certificatesv1.CertificateSigningRequest) bool {
 
 // reviewer does the work of one queue item at a time.
 type reviewer struct {
+	log    logr.Logger
 	client kubernetes.Interface
 	cfg    *config.Config
 	csrs   certlisters.CertificateSigningRequestLister
 	nodes  corelisters.NodeLister
 }
 
-func (r *reviewer) next(ctx context.Context, queue workqueue.TypedRateLimitingInterface[string]) bool {
-	key, quit := queue.Get()
-	if quit {
-		return false
-	}
-	defer queue.Done(key)
-	err := r.process(ctx, key)
-	switch {
-	case err == nil:
-		queue.Forget(key)
-	case queue.NumRequeues(key) < maxRetries && ctx.Err() == nil:
-		klog.V(2).InfoS("csr-approver: retrying", "item", key, "err", err)
-		queue.AddRateLimited(key)
-	default:
-		klog.ErrorS(err, "csr-approver: giving up", "item", key)
-		queue.Forget(key)
-	}
-	return true
-}
-
-func (r *reviewer) process(ctx context.Context, key string) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
-		}
-	}()
+func (r *reviewer) process(ctx context.Context, key string) error {
 	switch {
 	case key == keyReserve:
 		return r.reservePrimaryIndex(ctx)
@@ -285,7 +210,7 @@ func (r *reviewer) decide(ctx context.Context, csr *certificatesv1.CertificateSi
 	if _, err := r.client.CertificatesV1().CertificateSigningRequests().UpdateApproval(ctx, csr.Name, csr, metav1.UpdateOptions{}); err != nil {
 		return fmt.Errorf("%s CSR %s: %w", strings.ToLower(string(kind)), csr.Name, err)
 	}
-	klog.InfoS("Node certificate request "+strings.ToLower(string(kind)), "csr", csr.Name, "signer", csr.Spec.SignerName, "requester", csr.Spec.Username, "reason", msg)
+	r.log.Info("node certificate request "+strings.ToLower(string(kind)), "csr", csr.Name, "signer", csr.Spec.SignerName, "requester", csr.Spec.Username, "reason", msg)
 	return nil
 }
 
@@ -577,7 +502,7 @@ func (r *reviewer) nodeAdded(ctx context.Context, name string) error {
 	err = r.client.CoreV1().Secrets(metav1.NamespaceSystem).Delete(ctx, bootstraputil.BootstrapTokenSecretName(id), metav1.DeleteOptions{})
 	switch {
 	case err == nil:
-		klog.InfoS("Deleted the join token of a registered node", "node", name, "token", id)
+		r.log.Info("deleted the join token of a registered node", "node", name, "token", id)
 	case !apierrors.IsNotFound(err):
 		return err
 	}
@@ -611,7 +536,7 @@ func (r *reviewer) nodeDeleted(ctx context.Context, name string) error {
 	if err := leases.Delete(ctx, l.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}}); err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}
-	klog.InfoS("Freed the node index of a deleted Node", "node", name, "index", index)
+	r.log.Info("freed the node index of a deleted Node", "node", name, "index", index)
 	return nil
 }
 

@@ -86,7 +86,7 @@ func (e *Etcd) startTimeout() time.Duration {
 
 func (e *Etcd) Start(ctx context.Context) error {
 	cfg := embed.NewConfig()
-	cfg.Name = "default"
+	cfg.Name = memberName
 	cfg.Dir = e.DataDir
 	client := url.URL{Scheme: "unix", Path: e.Socket}
 	cfg.ListenClientUrls = []url.URL{client}
@@ -94,9 +94,12 @@ func (e *Etcd) Start(ctx context.Context) error {
 	// single member never dials its peers, so nothing listens for them, and
 	// clients are given the socket path directly.
 	cfg.AdvertiseClientUrls = []url.URL{{Scheme: "unix", Host: "kubenode-etcd-client:0"}}
-	peer := url.URL{Scheme: "unix", Host: "kubenode-etcd-peer:0"}
+	peer, err := url.Parse(peerURL)
+	if err != nil {
+		return err
+	}
 	cfg.ListenPeerUrls = nil
-	cfg.AdvertisePeerUrls = []url.URL{peer}
+	cfg.AdvertisePeerUrls = []url.URL{*peer}
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
 	cfg.ListenMetricsUrls = nil
 	// A lone member has nobody to hear from, so a short election timeout

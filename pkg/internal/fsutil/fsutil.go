@@ -47,3 +47,14 @@ func WriteFileAtomic(path string, data []byte, mode, dirMode os.FileMode) error 
 	}
 	return nil
 }
+
+// SyncDir fsyncs a directory, so that renames and creations in it survive
+// a power loss.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

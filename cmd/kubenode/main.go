@@ -8,8 +8,10 @@ import (
 	"runtime/debug"
 
 	"go.podman.io/storage/pkg/reexec"
+	"k8s.io/klog/v2"
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
+	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/node"
 	"github.com/kubenode/kubenode/pkg/reflectorbackoff"
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -24,6 +26,11 @@ func main() {
 	// must run the helper and exit before anything else happens.
 	if reexec.Init() {
 		return
+	}
+	// The userspace wgkube's helper process (hidden: only kubenode starts
+	// it). It needs nothing of what follows, CRI-O's process setup least.
+	if len(os.Args) > 1 && os.Args[1] == netsetup.HelperCommand {
+		os.Exit(netsetup.RunHelper(os.Args[2:], klog.Background()))
 	}
 	// A node process keeps ~200 MB of live heap across a dozen components;
 	// GC at 50% growth instead of 100% keeps ~40 MB less resident for a

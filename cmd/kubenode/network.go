@@ -29,11 +29,13 @@ kubenode network pubkey   prints this node's WireGuard public key (for peers' co
 Peers come from network.peers in the config file; while a node runs, show
 compares with the peers that node uses (the config's and the mesh's).
 
-Without a WireGuard kernel module, wgkube is wireguard-go running inside
-kubenode, and it exists only while that process runs. The node process
-(kubenode primary) holds it. If "network apply" has to create it, apply stays
-in the foreground holding it until SIGINT or SIGTERM, and says so on stderr.
-When a running kubenode already holds it, apply configures that device and
+Without a WireGuard kernel module, wgkube is wireguard-go, and it exists
+only while the process that runs it does. A node (kubenode primary or
+worker) runs it in a helper process, kubenode wg-helper, that outlives a
+restart of the node when its pods keep running (runtime.keepPodsRunning).
+If "network apply" has to create it, apply runs it itself and stays in the
+foreground holding it until SIGINT or SIGTERM, and says so on stderr. When
+a node or its helper already holds it, apply configures that device and
 exits.`,
 	}
 	cmd.AddCommand(newNetworkPlanCmd(), newNetworkApplyCmd(), newNetworkShowCmd(), newNetworkPubkeyCmd())
@@ -57,7 +59,7 @@ func printNetwork(cmd *cobra.Command, get func(context.Context, *netsetup.Networ
 	if err != nil {
 		return err
 	}
-	defer n.Close()
+	defer n.Release()
 	v, err := get(contextOf(cmd), n)
 	if err != nil {
 		return err
@@ -93,7 +95,7 @@ func newNetworkApplyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer n.Release()
 			p, err := n.Sync(ctx)
 			if err != nil {
 				return err
@@ -107,9 +109,9 @@ func newNetworkApplyCmd() *cobra.Command {
 				return nil
 			}
 			fmt.Fprintf(errOut, "kubenode: %s is a userspace WireGuard device (wireguard-go inside this process; the kernel has no WireGuard), so it exists only while this process runs.\n", netsetup.WireGuardName)
-			fmt.Fprintf(errOut, "kubenode: holding %s in the foreground; stop with Ctrl-C or SIGTERM, and %s and the routes through it go away. In normal operation the node process (kubenode primary) holds it.\n", netsetup.WireGuardName, netsetup.WireGuardName)
+			fmt.Fprintf(errOut, "kubenode: holding %s in the foreground; stop with Ctrl-C or SIGTERM, and %s and the routes through it go away. In normal operation the node process (kubenode primary or worker) runs it in a helper process.\n", netsetup.WireGuardName, netsetup.WireGuardName)
 			<-ctx.Done()
-			if err := n.Close(); err != nil {
+			if err := n.Release(); err != nil {
 				return err
 			}
 			fmt.Fprintf(errOut, "kubenode: released %s\n", netsetup.WireGuardName)
@@ -148,7 +150,7 @@ func newNetworkShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer n.Release()
 			s, err := n.Show(contextOf(cmd))
 			if err != nil {
 				return err

@@ -32,8 +32,10 @@ and a primary's cluster state (etcd, pki) stay. On a worker, also its join
 state and credentials (join.json, kubeconfigs, ca.crt, the kubelet's
 certificates), so the host can join again; before that it deletes the
 worker's Node, so the primary frees its node index (or prints the kubectl
-line to do it there). Refuses while the node runs, or while a kubenode
-process still holds a userspace wgkube: stop it first.`,
+line to do it there). A userspace wgkube's helper process, which a node
+with runtime.keepPodsRunning leaves running when it stops, is stopped.
+Refuses while the node runs, or while another kubenode process (network
+apply) still holds a userspace wgkube: stop it first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReset(cmd, keepKey)

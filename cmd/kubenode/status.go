@@ -41,7 +41,7 @@ func newStatusCmd() *cobra.Command {
 						handshakes[p.PublicKey.String()] = p.LastHandshake
 					}
 				}
-				n.Close()
+				n.Release()
 			}
 			fmt.Fprintf(w, "peers: %d\n", len(st.Peers))
 			for _, p := range st.Peers {

@@ -131,6 +131,30 @@ func ignoreGone(err error) error {
 	return err
 }
 
+// keepMACChange sets brkube's MAC address explicitly to the one it has.
+// Otherwise the kernel gives a bridge the lowest MAC of its ports, which
+// changes as pods come and go: the pods' neighbour entries for their
+// gateway go stale, and the CNI bridge plugin's CHECK (which CRI-O runs to
+// restore a pod's IP when it starts again with pods still running) fails
+// on the changed MAC, so the kubelet kills the pod and makes it again with
+// a new IP.
+type keepMACChange struct{ Link string }
+
+func (c *keepMACChange) String() string {
+	return fmt.Sprintf("~ link %s: keep its MAC address (set it explicitly)", c.Link)
+}
+
+func (c *keepMACChange) apply(_ context.Context, x *executor) error {
+	mac, err := x.host.KeepMAC(c.Link)
+	if err != nil {
+		return err
+	}
+	return x.state.recordBridgeMAC(mac)
+}
+
+// undo has nothing to do: the MAC address is the one the link had.
+func (c *keepMACChange) undo(context.Context, *executor) error { return nil }
+
 type mtuChange struct {
 	Link     string
 	From, To int

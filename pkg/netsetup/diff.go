@@ -91,7 +91,14 @@ func Diff(s *Spec, st *State) ([]Change, error) {
 	if br != nil && br.Kind != "bridge" {
 		return nil, fmt.Errorf("link %s exists but is a %s, not a bridge: kubenode owns the name %s; remove or rename that link (ip link del %s)", BridgeName, br.Kind, BridgeName, BridgeName)
 	}
-	out = append(out, diffLink(&s.Bridge, br, st, nil)...)
+	brChanges := diffLink(&s.Bridge, br, st, nil)
+	if br == nil {
+		// Right after it is made, before any port joins it.
+		brChanges = slices.Insert(brChanges, 1, Change(&keepMACChange{Link: BridgeName}))
+	} else if !st.BridgeMACKept {
+		brChanges = append(brChanges, &keepMACChange{Link: BridgeName})
+	}
+	out = append(out, brChanges...)
 
 	wg := st.Links[WireGuardName]
 	var created *createLink

@@ -118,7 +118,7 @@ func (h *FakeHost) addLink(name, kind string, mtu int) error {
 	if h.Links[name] != nil {
 		return fmt.Errorf("link %s: file exists", name)
 	}
-	h.Links[name] = &LinkState{Name: name, Kind: kind, MTU: mtu}
+	h.Links[name] = &LinkState{Name: name, Kind: kind, MTU: mtu, MAC: fmt.Sprintf("02:00:00:00:00:%02x", len(h.Calls)%256)}
 	h.linkIPv6(name, mtu)
 	return nil
 }
@@ -217,6 +217,19 @@ func (h *FakeHost) SetLinkMTU(name string, mtu int) error {
 		h.linkIPv6(name, mtu)
 	}
 	return err
+}
+
+func (h *FakeHost) KeepMAC(name string) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.call("keep mac %s", name); err != nil {
+		return "", err
+	}
+	l, err := h.link(name)
+	if err != nil {
+		return "", err
+	}
+	return l.MAC, nil
 }
 
 func (h *FakeHost) SetLinkUp(name string, up bool) error {
@@ -394,6 +407,9 @@ func (h *FakeHost) Holding(name string) bool {
 	defer h.mu.Unlock()
 	return name == WireGuardName && h.holding
 }
+
+// Teardown drops a userspace device as stopping its holder would.
+func (h *FakeHost) Teardown() error { return h.Close() }
 
 // Close drops a userspace device as the process exit would.
 func (h *FakeHost) Close() error {

@@ -87,6 +87,8 @@ func ensureKey(path string) (*wgtypes.Key, bool, error) {
 type stateFile struct {
 	path    string
 	Sysctls map[string]string `json:"sysctls"`
+	// BridgeMAC is the MAC address kubenode set on brkube explicitly.
+	BridgeMAC string `json:"bridgeMAC,omitempty"`
 }
 
 func openState(cfg *config.Config) (*stateFile, error) {
@@ -114,6 +116,14 @@ func (s *stateFile) recordSysctl(key, value string) error {
 		return nil
 	}
 	s.Sysctls[key] = value
+	return s.save()
+}
+
+func (s *stateFile) recordBridgeMAC(mac string) error {
+	if s.BridgeMAC == mac {
+		return nil
+	}
+	s.BridgeMAC = mac
 	return s.save()
 }
 

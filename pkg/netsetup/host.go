@@ -35,6 +35,10 @@ type Host interface {
 	DeleteLink(name string) error
 	SetLinkMTU(name string, mtu int) error
 	SetLinkUp(name string, up bool) error
+	// KeepMAC sets a link's MAC address explicitly to the one it has, so
+	// the kernel keeps it (a bridge otherwise takes its lowest port's),
+	// and returns it.
+	KeepMAC(name string) (string, error)
 	AddAddr(link string, p netip.Prefix) error
 	DelAddr(link string, p netip.Prefix) error
 	ConfigureWireGuard(name string, cfg wgtypes.Config) error
@@ -48,9 +52,15 @@ type Host interface {
 	// Holding reports whether this process runs the userspace device
 	// name, which then lives only as long as the process (or Close).
 	Holding(name string) bool
-	// Close releases what the host holds: a userspace WireGuard device
-	// (its link and routes vanish with it) and open handles.
+	// Close releases what the host holds, for a restart: open handles,
+	// and a userspace WireGuard device run in this process (its link and
+	// routes vanish with it). A kernel device, or one this node's helper
+	// process runs, stays with its routes.
 	Close() error
+	// Teardown stops a userspace wgkube that this process or this node's
+	// helper runs, so that it goes with its routes (reset, or a shutdown
+	// that also stops the pods). A kernel device stays, as brkube does.
+	Teardown() error
 }
 
 // observeTable reads kubenode's table through knftables.

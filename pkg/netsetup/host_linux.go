@@ -31,17 +31,25 @@ import (
 type linuxHost struct {
 	log     logr.Logger
 	sockDir string
+	pidFile string // of this node's wgkube helper
+	// user runs a userspace wgkube: in this process or in a helper.
+	user wireGuardBackend
 
-	mu      sync.Mutex
-	wg      *wgClient
-	nft     knftables.Interface
-	devices map[string]*userspaceDevice
+	mu  sync.Mutex
+	wg  *wgClient
+	nft knftables.Interface
 }
 
 var _ Host = (*linuxHost)(nil)
 
-func newLinuxHost(cfg *config.Config, log logr.Logger) *linuxHost {
-	return &linuxHost{log: log, sockDir: SocketDir(cfg), devices: map[string]*userspaceDevice{}}
+func newLinuxHost(cfg *config.Config, log logr.Logger, helper bool) *linuxHost {
+	h := &linuxHost{log: log, sockDir: SocketDir(cfg), pidFile: HelperPIDFile(cfg)}
+	if helper {
+		h.user = newHelperBackend(cfg, log)
+	} else {
+		h.user = newInProcessBackend(h.sockDir, log)
+	}
+	return h
 }
 
 func (h *linuxHost) wgctl() (*wgClient, error) {
@@ -178,7 +186,7 @@ func (h *linuxHost) Observe(ctx context.Context, sysctls []string) (*State, erro
 			return nil, fmt.Errorf("link %s: %w", name, err)
 		}
 		a := l.Attrs()
-		ls := &LinkState{Name: name, Kind: l.Type(), MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, Carrier: a.RawFlags&unix.IFF_LOWER_UP != 0}
+		ls := &LinkState{Name: name, Kind: l.Type(), MTU: a.MTU, MAC: a.HardwareAddr.String(), Up: a.Flags&net.FlagUp != 0, Carrier: a.RawFlags&unix.IFF_LOWER_UP != 0}
 		addrs, err := netlink.AddrList(l, netlink.FAMILY_ALL)
 		if err != nil {
 			return nil, fmt.Errorf("link %s: addresses: %w", name, err)
@@ -248,6 +256,8 @@ func (h *linuxHost) observeWireGuard() (*WireGuardState, error) {
 		wg.Mode = ModeUserspace
 		wg.Socket = filepath.Join(h.sockDir, WireGuardName+".sock")
 		wg.Holder = socketHolder(wg.Socket)
+		// A one-shot command only names the helper; the node adopts it.
+		wg.Helper = h.user.owns(WireGuardName, wg.Holder) || (wg.Holder != 0 && isHelper(wg.Holder, h.pidFile) == nil)
 	}
 	for _, p := range d.Peers {
 		ps := PeerState{PublicKey: p.PublicKey, Keepalive: p.PersistentKeepaliveInterval, LastHandshake: p.LastHandshakeTime, ReceiveBytes: p.ReceiveBytes, TransmitBytes: p.TransmitBytes}
@@ -284,7 +294,8 @@ func (h *linuxHost) CreateBridge(name string, mtu int) error {
 func (h *linuxHost) CreateWireGuard(name string, mtu int, prefer Mode) (Mode, string, error) {
 	reason := ""
 	if prefer == ModeKernel {
-		err := netlink.LinkAdd(&netlink.Wireguard{LinkAttrs: netlink.LinkAttrs{Name: name, MTU: mtu}})
+		var kernel wireGuardBackend = kernelBackend{}
+		err := kernel.create(name, mtu)
 		if err == nil {
 			return ModeKernel, "", nil
 		}
@@ -293,35 +304,47 @@ func (h *linuxHost) CreateWireGuard(name string, mtu int, prefer Mode) (Mode, st
 		}
 		reason = "the kernel refused a wireguard link: " + err.Error()
 	}
-	d, err := startUserspace(name, mtu, h.sockDir, h.log)
-	if err != nil {
+	if err := h.user.create(name, mtu); err != nil {
 		return "", "", err
 	}
-	h.mu.Lock()
-	h.devices[name] = d
-	h.mu.Unlock()
 	return ModeUserspace, reason, nil
 }
 
+// DeleteLink stops a userspace device's holder when it is this process or
+// this node's helper (the link goes with it), and deletes other links.
 func (h *linuxHost) DeleteLink(name string) error {
-	h.mu.Lock()
-	d := h.devices[name]
-	delete(h.devices, name)
-	h.mu.Unlock()
-	if d != nil {
-		d.Close()
+	held := h.user.holding(name)
+	if !held && name == WireGuardName {
+		if _, err := netlink.LinkByName(name); err == nil {
+			held = h.user.owns(name, socketHolder(filepath.Join(h.sockDir, name+".sock")))
+		}
 	}
-	l, err := netlink.LinkByName(name)
-	var nf netlink.LinkNotFoundError
-	switch {
-	case d != nil && errors.As(err, &nf):
-		return nil // gone with the device
-	case errors.As(err, &nf):
-		return fmt.Errorf("link %s: %w", name, fs.ErrNotExist)
-	case err != nil:
-		return err
+	if held {
+		if _, err := h.user.teardown(name); err != nil {
+			return err
+		}
+		if err := waitLinkGone(name, time.Second); err == nil {
+			return nil
+		}
 	}
-	return netlink.LinkDel(l)
+	return deleteLink(name)
+}
+
+// waitLinkGone waits for the kernel to remove a TUN link whose last file
+// closed.
+func waitLinkGone(name string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		_, err := netlink.LinkByName(name)
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("link %s still exists", name)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func (h *linuxHost) SetLinkMTU(name string, mtu int) error {
@@ -330,6 +353,23 @@ func (h *linuxHost) SetLinkMTU(name string, mtu int) error {
 		return err
 	}
 	return netlink.LinkSetMTU(l, mtu)
+}
+
+func (h *linuxHost) KeepMAC(name string) (string, error) {
+	l, err := netlink.LinkByName(name)
+	if err != nil {
+		return "", err
+	}
+	mac := l.Attrs().HardwareAddr
+	if len(mac) == 0 {
+		return "", fmt.Errorf("link %s has no MAC address", name)
+	}
+	// Setting the address it has marks it as set by the user, which is
+	// what stops a bridge from following its ports.
+	if err := netlink.LinkSetHardwareAddr(l, mac); err != nil {
+		return "", err
+	}
+	return mac.String(), nil
 }
 
 func (h *linuxHost) SetLinkUp(name string, up bool) error {
@@ -439,27 +479,35 @@ func (h *linuxHost) DeleteTable(ctx context.Context) (bool, error) {
 	return deleteTable(ctx, nft)
 }
 
-func (h *linuxHost) Holding(name string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.devices[name] != nil
+func (h *linuxHost) Holding(name string) bool { return h.user.holding(name) }
+
+// Lost yields when this node's wgkube helper ends on its own (nil without
+// a helper backend).
+func (h *linuxHost) Lost() <-chan error {
+	if b, ok := h.user.(*helperBackend); ok {
+		return b.lost
+	}
+	return nil
 }
 
 func (h *linuxHost) Close() error {
+	h.user.release()
 	h.mu.Lock()
-	devices := h.devices
-	h.devices = map[string]*userspaceDevice{}
 	wg := h.wg
 	h.wg = nil
 	h.mu.Unlock()
-	for name, d := range devices {
-		d.Close()
-		h.log.Info("WireGuard device released", "link", name)
-	}
 	if wg != nil {
 		wg.Close()
 	}
 	return nil
+}
+
+func (h *linuxHost) Teardown() error {
+	stopped, err := h.user.teardown(WireGuardName)
+	if err != nil || !stopped {
+		return err
+	}
+	return waitLinkGone(WireGuardName, time.Second)
 }
 
 // checkWireGuardPort fails when another program holds the WireGuard UDP

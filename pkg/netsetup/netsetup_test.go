@@ -438,7 +438,7 @@ func TestResetRemovesOnlyWhatKubenodeMade(t *testing.T) {
 	if _, err := Reset(ctx, cfg, logr.Discard(), ResetOptions{Host: h}); err == nil || !strings.Contains(err.Error(), "held by process 1") {
 		t.Fatalf("reset while a process holds wgkube: %v, want a refusal", err)
 	}
-	if err := n.Close(); err != nil {
+	if err := n.Release(); err != nil {
 		t.Fatal(err)
 	}
 	done, err := Reset(ctx, cfg, logr.Discard(), ResetOptions{Host: h})

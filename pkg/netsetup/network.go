@@ -22,19 +22,27 @@ import (
 // process keeps it for its whole life:
 //
 //	n, err := netsetup.New(cfg, peers, log)
-//	err = n.Apply(ctx)          // before the components start
+//	err = n.Apply(ctx)           // before the components start
 //	err = n.SetPeers(ctx, peers) // whenever the peer list changes
-//	err = n.Close()             // at shutdown; releases a userspace wgkube
+//	err = n.Release()            // at a restart: wgkube stays if it can
+//	err = n.Teardown()           // at a full shutdown: a userspace wgkube goes
 //
-// Its methods are safe for concurrent use.
+// Its methods are safe for concurrent use; after Release or Teardown the
+// others fail.
 type Network struct {
 	cfg  *config.Config
 	log  logr.Logger
 	host Host
+	// helper runs a userspace wgkube in a helper process; keepLive keeps
+	// the peers found on wgkube until the first SetPeers.
+	helper, keepLive bool
 
-	mu    sync.Mutex
-	peers []WireGuardPeer
-	spec  *Spec // last applied
+	mu       sync.Mutex
+	peers    []WireGuardPeer
+	peersSet bool  // SetPeers was called
+	carried  int   // peers kept from wgkube at the last plan
+	spec     *Spec // last applied
+	closed   bool
 }
 
 // Option changes how New builds a Network.
@@ -42,6 +50,21 @@ type Option func(*Network)
 
 // WithHost replaces the Linux host, e.g. by a FakeHost in tests.
 func WithHost(h Host) Option { return func(n *Network) { n.host = h } }
+
+// WithHelper runs a userspace wgkube in a helper process (`kubenode
+// wg-helper`) instead of this one, so that it and the routes through it
+// outlive a restart of this process, as a kernel device does: Release
+// leaves it running and the next start adopts it; Teardown stops it.
+func WithHelper() Option { return func(n *Network) { n.helper = true } }
+
+// KeepLivePeers keeps the peers that wgkube already has (a device that
+// outlived the previous run of the node) until the first SetPeers, with
+// their routes, instead of cutting them off at start until the mesh lists
+// the nodes again. Only peers whose allowed IPs are exactly another node's
+// subnets are kept.
+func KeepLivePeers() Option { return func(n *Network) { n.keepLive = true } }
+
+var errClosed = errors.New("network: already released")
 
 // New validates the config's network part and the peers, without touching
 // the host: a bad key, endpoint or index fails here, before any change.
@@ -55,13 +78,18 @@ func New(cfg *config.Config, peers []Peer, log logr.Logger, opts ...Option) (*Ne
 		o(n)
 	}
 	if n.host == nil {
-		n.host = newLinuxHost(cfg, n.log)
+		n.host = newLinuxHost(cfg, n.log, n.helper)
 	}
 	return n, nil
 }
 
 // desired computes the desired state for the given key (nil: none yet).
 func (n *Network) desired(ctx context.Context, key *wgtypes.Key) (*Spec, error) {
+	s, _, err := n.desiredWith(ctx, key, n.peers)
+	return s, err
+}
+
+func (n *Network) desiredWith(ctx context.Context, key *wgtypes.Key, peers []WireGuardPeer) (*Spec, *Facts, error) {
 	var q FactsQuery
 	q.Underlay = n.cfg.Network.UnderlayInterface
 	if len(n.cfg.NodeIPs) > 0 {
@@ -72,26 +100,26 @@ func (n *Network) desired(ctx context.Context, key *wgtypes.Key) (*Spec, error) 
 	}
 	f, err := n.host.Facts(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("network: %w", err)
+		return nil, nil, fmt.Errorf("network: %w", err)
 	}
 	var pub wgtypes.Key
 	if key != nil {
 		pub = key.PublicKey()
-		for _, p := range n.peers {
+		for _, p := range peers {
 			if p.PublicKey == pub {
-				return nil, fmt.Errorf("network: peer %d has this node's own public key %s; give it that node's key", p.Index, pub)
+				return nil, nil, fmt.Errorf("network: peer %d has this node's own public key %s; give it that node's key", p.Index, pub)
 			}
 		}
 	}
-	s, err := Desired(n.cfg, n.peers, f, pub)
+	s, err := Desired(n.cfg, peers, f, pub)
 	if err != nil {
-		return nil, fmt.Errorf("network: %w", err)
+		return nil, nil, fmt.Errorf("network: %w", err)
 	}
-	return s, nil
+	return s, f, nil
 }
 
 func (n *Network) plan(ctx context.Context, key *wgtypes.Key) (*Plan, *State, error) {
-	s, err := n.desired(ctx, key)
+	s, f, err := n.desiredWith(ctx, key, n.peers)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,11 +127,64 @@ func (n *Network) plan(ctx context.Context, key *wgtypes.Key) (*Plan, *State, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("network: observe: %w", err)
 	}
+	if br := st.Links[BridgeName]; br != nil && br.MAC != "" {
+		state, err := openState(n.cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		st.BridgeMACKept = state.BridgeMAC == br.MAC
+	}
+	if n.keepLive && !n.peersSet {
+		live := n.livePeers(st)
+		if len(live) > 0 {
+			peers := append(slices.Clone(n.peers), live...)
+			if s, err = Desired(n.cfg, peers, f, s.WireGuard.PublicKey); err != nil {
+				return nil, nil, fmt.Errorf("network: %w", err)
+			}
+			if len(live) != n.carried {
+				n.log.Info("Keeping the WireGuard peers wgkube has from before the restart until the mesh lists the nodes", "peers", len(live))
+			}
+		}
+		n.carried = len(live)
+	}
 	changes, err := Diff(s, st)
 	if err != nil {
 		return nil, nil, fmt.Errorf("network: %w", err)
 	}
 	return &Plan{Spec: s, Changes: changes}, st, nil
+}
+
+// livePeers are the peers on wgkube that the peer list lacks, as far as
+// each one's allowed IPs are exactly the subnets of a node index that is
+// free (neither this node's nor a listed peer's).
+func (n *Network) livePeers(st *State) []WireGuardPeer {
+	if st.WireGuard == nil {
+		return nil
+	}
+	used := map[int]bool{n.cfg.NodeIndex: true}
+	keys := map[wgtypes.Key]bool{}
+	for _, p := range n.peers {
+		used[p.Index], keys[p.PublicKey] = true, true
+	}
+	var out []WireGuardPeer
+	for _, p := range st.WireGuard.Peers {
+		if keys[p.PublicKey] || len(p.AllowedIPs) == 0 {
+			continue
+		}
+		idx := 0
+		for i := 1; i <= 255 && idx == 0; i++ {
+			if sub, err := n.cfg.NodeSubnets(i); err == nil && samePrefixes(sub, p.AllowedIPs) {
+				idx = i
+			}
+		}
+		if idx == 0 || used[idx] {
+			continue
+		}
+		used[idx], keys[p.PublicKey] = true, true
+		out = append(out, WireGuardPeer{Index: idx, PublicKey: p.PublicKey, Endpoint: p.Endpoint, AllowedIPs: slices.Clone(p.AllowedIPs), Keepalive: p.Keepalive})
+	}
+	slices.SortFunc(out, func(a, b WireGuardPeer) int { return a.Index - b.Index })
+	return out
 }
 
 func sysctlKeys(s *Spec) []string {
@@ -121,6 +202,9 @@ func sysctlKeys(s *Spec) []string {
 func (n *Network) Plan(ctx context.Context) (*Plan, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.closed {
+		return nil, errClosed
+	}
 	key, err := loadKey(KeyFile(n.cfg))
 	if err != nil {
 		return nil, err
@@ -136,6 +220,9 @@ func (n *Network) Plan(ctx context.Context) (*Plan, error) {
 func (n *Network) Check(ctx context.Context) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.closed {
+		return errClosed
+	}
 	key, err := loadKey(KeyFile(n.cfg))
 	if err != nil {
 		return err
@@ -150,7 +237,7 @@ func (n *Network) Check(ctx context.Context) error {
 // the cluster uses it, a way to run WireGuard, a free WireGuard port and
 // the nft command. It changes nothing.
 func CheckHost(ctx context.Context, cfg *config.Config) error {
-	h := newLinuxHost(cfg, logr.Discard())
+	h := newLinuxHost(cfg, logr.Discard(), false)
 	defer h.Close()
 	q := FactsQuery{Underlay: cfg.Network.UnderlayInterface}
 	if len(cfg.NodeIPs) > 0 {
@@ -188,6 +275,10 @@ func (n *Network) Apply(ctx context.Context) error {
 func (n *Network) Sync(ctx context.Context) (*Plan, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	// After Release or Teardown: no apply may recreate what they let go.
+	if n.closed {
+		return nil, errClosed
+	}
 	key, err := loadKey(KeyFile(n.cfg))
 	if err != nil {
 		return nil, err
@@ -238,7 +329,7 @@ func (n *Network) SetPeers(ctx context.Context, peers []Peer) error {
 		return fmt.Errorf("network: %w", err)
 	}
 	n.mu.Lock()
-	n.peers = v
+	n.peers, n.peersSet = v, true
 	n.mu.Unlock()
 	return n.Apply(ctx)
 }
@@ -281,14 +372,46 @@ func (n *Network) PublicKey() (wgtypes.Key, error) {
 // device, and the routes through it, then end with the process.
 func (n *Network) Holding() bool { return n.host.Holding(WireGuardName) }
 
-// Close releases what this process holds (a userspace wgkube). brkube, the
-// table and the sysctls stay: the next start finds them in place.
-func (n *Network) Close() error { return n.host.Close() }
+// Exited yields an error when the helper that runs a userspace wgkube
+// (WithHelper) ends on its own, before Release or Teardown: wgkube and the
+// routes through it are gone, and only a new start makes them again. It is
+// nil for a host that has no helper.
+func (n *Network) Exited() <-chan error {
+	if l, ok := n.host.(interface{ Lost() <-chan error }); ok {
+		return l.Lost()
+	}
+	return nil
+}
+
+// Release lets go of the network for a restart. brkube, the table, the
+// sysctls and a kernel wgkube stay, and so does a userspace wgkube that a
+// helper runs (WithHelper), with the routes through it: the node's pods
+// stay reachable and the next start adopts it. A userspace wgkube run in
+// this process ends with it. It waits for a Sync in progress.
+func (n *Network) Release() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closed = true
+	return n.host.Close()
+}
+
+// Teardown is Release for a full shutdown: it also stops a userspace
+// wgkube that this process or its helper runs, so it goes with its routes.
+// A kernel wgkube, brkube, the table and the sysctls stay until reset.
+func (n *Network) Teardown() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closed = true
+	return errors.Join(n.host.Teardown(), n.host.Close())
+}
 
 // Show reads the live state and what a plan would change.
 func (n *Network) Show(ctx context.Context) (*Status, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.closed {
+		return nil, errClosed
+	}
 	key, err := loadKey(KeyFile(n.cfg))
 	if err != nil {
 		return nil, err
@@ -316,7 +439,7 @@ type ResetOptions struct {
 func Reset(ctx context.Context, cfg *config.Config, log logr.Logger, opts ResetOptions) ([]string, error) {
 	h := opts.Host
 	if h == nil {
-		h = newLinuxHost(cfg, log)
+		h = newLinuxHost(cfg, log, true)
 	}
 	defer h.Close()
 	state, err := openState(cfg)
@@ -327,7 +450,9 @@ func Reset(ctx context.Context, cfg *config.Config, log logr.Logger, opts ResetO
 	if err != nil {
 		return nil, fmt.Errorf("reset: observe: %w", err)
 	}
-	if wg := st.WireGuard; wg != nil && wg.Mode == ModeUserspace && wg.Holder != 0 && wg.Holder != os.Getpid() {
+	// This node's helper is stopped below (DeleteLink); another holder is
+	// a running kubenode.
+	if wg := st.WireGuard; wg != nil && wg.Mode == ModeUserspace && wg.Holder != 0 && wg.Holder != os.Getpid() && !wg.Helper {
 		return nil, fmt.Errorf("reset: %s is a userspace WireGuard device held by process %d (kubenode primary or kubenode network apply); stop that process first, then run kubenode reset again", WireGuardName, wg.Holder)
 	}
 	var done []string
@@ -350,6 +475,9 @@ func Reset(ctx context.Context, cfg *config.Config, log logr.Logger, opts ResetO
 			errs = append(errs, fmt.Errorf("reset: delete link %s: %w", l.name, err))
 			continue
 		}
+		if wg := st.WireGuard; l.name == WireGuardName && wg != nil && wg.Helper {
+			done = append(done, fmt.Sprintf("stopped the WireGuard helper (pid %d)", wg.Holder))
+		}
 		done = append(done, fmt.Sprintf("removed link %s (%s) with its addresses and routes", l.name, cur.Kind))
 	}
 	keys := make([]string, 0, len(state.Sysctls))
@@ -368,7 +496,7 @@ func Reset(ctx context.Context, cfg *config.Config, log logr.Logger, opts ResetO
 		// Keep the state file: it is what a second reset needs.
 		return done, errors.Join(errs...)
 	}
-	files := []string{filepath.Join(stateDir(cfg), "state.json"), stateDir(cfg)}
+	files := []string{filepath.Join(stateDir(cfg), "state.json"), HelperPIDFile(cfg), helperLogFile(cfg), stateDir(cfg)}
 	if sd := SocketDir(cfg); sd != StandardSocketDir {
 		files = append(files, filepath.Join(sd, WireGuardName+".sock"), sd)
 	} else {

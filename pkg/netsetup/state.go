@@ -16,6 +16,9 @@ type State struct {
 	WireGuard *WireGuardState       // nil when no WireGuard device answers for wgkube
 	Table     *TableState           // nil when the table does not exist
 	Now       time.Time
+	// BridgeMACKept: kubenode has set brkube's MAC address explicitly
+	// (recorded in its state file), so the kernel no longer changes it.
+	BridgeMACKept bool
 }
 
 // LinkState is one link as the kernel reports it.
@@ -23,6 +26,7 @@ type LinkState struct {
 	Name    string
 	Kind    string // netlink's kind: "bridge", "wireguard", "tuntap", ...
 	MTU     int
+	MAC     string
 	Up      bool
 	Carrier bool
 	Addrs   []netip.Prefix
@@ -38,6 +42,9 @@ type WireGuardState struct {
 	// serves it, for a userspace device.
 	Socket string
 	Holder int
+	// Helper: Holder is this node's WireGuard helper process, which the
+	// node may adopt and reset may stop.
+	Helper bool
 }
 
 // PeerState is one peer of wgkube.

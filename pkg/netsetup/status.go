@@ -53,6 +53,9 @@ func (s *Status) String() string {
 				fmt.Fprintf(&b, " (wireguard-go; socket %s", wg.Socket)
 				if wg.Holder != 0 {
 					fmt.Fprintf(&b, ", held by pid %d", wg.Holder)
+					if wg.Helper {
+						fmt.Fprintf(&b, ", kubenode %s", HelperCommand)
+					}
 				}
 				b.WriteString(")")
 			}

@@ -141,7 +141,11 @@ func socketHolder(path string) int {
 type wgClient struct {
 	direct *wgctrl.Client
 	calls  chan func(*wgctrl.Client)
-	done   chan struct{}
+	// quit ends the loop; calls is never closed, so a call racing with
+	// Close gets an error instead of a send on a closed channel.
+	quit      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 func newWGClient(sockDir string) (*wgClient, error) {
@@ -152,7 +156,7 @@ func newWGClient(sockDir string) (*wgClient, error) {
 		}
 		return &wgClient{direct: c}, nil
 	}
-	c := &wgClient{calls: make(chan func(*wgctrl.Client)), done: make(chan struct{})}
+	c := &wgClient{calls: make(chan func(*wgctrl.Client)), quit: make(chan struct{}), done: make(chan struct{})}
 	errc := make(chan error, 1)
 	go c.loop(sockDir, errc)
 	if err := <-errc; err != nil {
@@ -177,8 +181,13 @@ func (c *wgClient) loop(sockDir string, errc chan<- error) {
 	}
 	defer client.Close()
 	errc <- nil
-	for f := range c.calls {
-		f(client)
+	for {
+		select {
+		case f := <-c.calls:
+			f(client)
+		case <-c.quit:
+			return
+		}
 	}
 }
 
@@ -202,6 +211,8 @@ func bindSocketDir(dir string) error {
 	return nil
 }
 
+var errClientClosed = errors.New("wgctrl client closed")
+
 func (c *wgClient) do(f func(*wgctrl.Client) error) error {
 	if c.direct != nil {
 		return f(c.direct)
@@ -210,16 +221,22 @@ func (c *wgClient) do(f func(*wgctrl.Client) error) error {
 	select {
 	case c.calls <- func(cl *wgctrl.Client) { errc <- f(cl) }:
 	case <-c.done:
-		return errors.New("wgctrl client closed")
+		return errClientClosed
 	}
 	return <-errc
 }
 
+// Close ends the client; calls after it (or racing with it) fail with
+// errClientClosed.
 func (c *wgClient) Close() {
-	if c.direct != nil {
-		c.direct.Close()
-		return
+	c.closeOnce.Do(func() {
+		if c.direct != nil {
+			c.direct.Close()
+			return
+		}
+		close(c.quit)
+	})
+	if c.direct == nil {
+		<-c.done
 	}
-	close(c.calls)
-	<-c.done
 }

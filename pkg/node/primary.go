@@ -54,30 +54,30 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	// New validates peers, keys and endpoints without touching the host,
 	// so bad network input fails here, before anything is written.
-	network, err := netsetup.New(cfg, netsetup.PeersFromConfig(cfg), log.WithValues("component", "network"))
+	network, err := newNetwork(cfg, log)
 	if err != nil {
 		return err
 	}
 	// The whole plan against the host (this node's and the peers' subnets
 	// against the host's networks too), before the PKI is written.
 	if err := network.Check(ctx); err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	creds, err := ensurePKI(cfg, log)
 	if err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	if err := recordVersions(cfg); err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
-	m.Add(&networkPhase{net: network})
+	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning})
 	rt, err := newRuntime(cfg, primaryCreds(cfg, creds), network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
 	if err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	m.Add(rt.crio)
@@ -86,7 +86,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	meshC, err := rt.meshController(cfg, network, cfg.Runtime.PrimaryTaint == config.TaintAuto)
 	if err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	// The host starts before the kubelet, which needs the approver for
@@ -132,7 +132,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 			NetworkPeers: network.Peers()}
 	})
 	if err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	defer stopStatus()

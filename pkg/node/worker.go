@@ -25,7 +25,6 @@ import (
 	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
-	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
@@ -125,7 +124,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	}
 	log.Info("Worker", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs, "podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "server", st.Server)
 
-	network, err := netsetup.New(cfg, netsetup.PeersFromConfig(cfg), log.WithValues("component", "network"))
+	network, err := newNetwork(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -134,7 +133,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	nodeCreds := filepath.Join(cfg.KubeletRootDir(), "pki", "kubelet-client-current.pem")
 	for _, path := range []string{kubeProxyKubeconfig(cfg), coreDNSKubeconfig(cfg)} {
 		if err := writeCertKubeconfig(path, st.Server, store.Path("ca.crt"), nodeCreds); err != nil {
-			network.Close()
+			network.Release()
 			return err
 		}
 	}
@@ -145,18 +144,18 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	}
 	rt, err := newRuntime(cfg, creds, network, false, log)
 	if err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
-	m.Add(&networkPhase{net: network})
+	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning})
 	m.Add(rt.crio)
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
 	meshC, err := rt.meshController(cfg, network, false)
 	if err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	// After the kubelet: the node's credentials exist only once it has
@@ -175,7 +174,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 			NetworkPeers: network.Peers()}
 	})
 	if err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	defer stopStatus()

@@ -352,7 +352,9 @@ func TestPeersFromNodes(t *testing.T) {
 func TestBurstAppliesOnce(t *testing.T) {
 	e := newEnv(t)
 	e.create(e.selfNode())
-	e.c.Debounce = 300 * time.Millisecond
+	// Long enough that five creates on a loaded machine (-race, e2e runs
+	// beside) fall into one window.
+	e.c.Debounce = time.Second
 	e.start()
 	e.waitPeers()
 	e.waitReady()
@@ -363,7 +365,7 @@ func TestBurstAppliesOnce(t *testing.T) {
 		e.create(meshNode(nodeName(i), p))
 	}
 	e.waitPeers(want...)
-	time.Sleep(400 * time.Millisecond)
+	time.Sleep(1200 * time.Millisecond)
 	if c := e.sink.count(); c != 2 {
 		t.Errorf("SetPeers called %d times, want 2 (the first, then one for the burst)", c)
 	}

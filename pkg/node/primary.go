@@ -104,7 +104,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	host.Add(meshC, meshC.Options())
 	lbNodes, err := labels.Parse(cfg.LoadBalancer.NodeSelector)
 	if err != nil {
-		network.Close()
+		network.Release()
 		return err
 	}
 	lb := &servicelb.Controller{Nodes: lbNodes, Reserved: []servicelb.Port{

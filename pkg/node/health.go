@@ -45,7 +45,12 @@ func (p *networkPhase) Health(ctx context.Context) []supervisor.Condition {
 		for _, c := range st.Plan.Changes {
 			what = append(what, strings.TrimSpace(c.String()))
 		}
-		planned.Message = fmt.Sprintf("the host differs from kubenode's plan (%s): see `kubenode network show`; a restart of kubenode puts it back", strings.Join(what, "; "))
+		planned.Message = fmt.Sprintf("the host differs from kubenode's plan (%s): see `kubenode network show`", strings.Join(what, "; "))
+		p.mu.Lock()
+		if p.keepErr != nil {
+			planned.Message += "; putting it back failed: " + p.keepErr.Error()
+		}
+		p.mu.Unlock()
 	}
 	return []supervisor.Condition{planned, p.health.handshakes(st, time.Now())}
 }

@@ -74,7 +74,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 		return err
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
-	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning})
+	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning, log: log.WithValues("component", "network")})
 	rt, err := newRuntime(cfg, primaryCreds(cfg, creds), network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
 	if err != nil {
 		network.Release()

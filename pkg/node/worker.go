@@ -148,7 +148,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 		return err
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
-	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning})
+	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning, log: log.WithValues("component", "network")})
 	m.Add(rt.crio)
 	for _, c := range rt.agents() {
 		m.Add(c)

@@ -299,9 +299,14 @@ func TestPublishesOnceNodeRegisters(t *testing.T) {
 	e.update(n)
 	eventually(t, "annotations re-published", func() bool { return hasAnnotations(e.get(e.self.NodeName), want) })
 	eventually(t, "second publish logged", func() bool { return e.logs.count("published mesh annotations") >= 2 })
+	// No loop: once the cache has the annotations, nothing is patched. (A
+	// reconcile racing the cache may patch once more, harmlessly.)
 	quiet()
-	if c := e.logs.count("published mesh annotations"); c != 2 {
-		t.Errorf("published %d times, want 2", c)
+	n1 := e.logs.count("published mesh annotations")
+	quiet()
+	quiet()
+	if c := e.logs.count("published mesh annotations"); c != n1 || c > 3 {
+		t.Errorf("published %d times, then %d: want it to settle at 2 (3 at most)", n1, c)
 	}
 }
 

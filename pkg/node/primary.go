@@ -29,6 +29,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/join"
+	"github.com/kubenode/kubenode/pkg/localpv"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -91,6 +92,8 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	approver := &csrapprover.Approver{Config: cfg}
 	host.Add(approver, approver.Options())
 	host.Add(meshC, meshC.Options())
+	host.AddRunnable(&localpv.Provisioner{NodeName: cfg.NodeName, LocalPath: cfg.Storage.LocalPath,
+		Log: log.WithValues("component", "local-volumes")})
 	m.Add(host)
 	for _, c := range rt.agents() {
 		m.Add(c)

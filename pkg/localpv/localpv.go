@@ -37,7 +37,6 @@ import (
 	"github.com/go-logr/logr"
 	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/workqueue"
@@ -184,7 +183,7 @@ func (p *Provisioner) Provision(_ context.Context, opts controller.ProvisionOpti
 	}
 	if size.CmpInt64(int64(min(free, 1<<62))) > 0 {
 		return nil, controller.ProvisioningFinished, fmt.Errorf("node %s has no room: the claim asks for %s, the filesystem of %s has %s free; free space there, ask for less, or delete the claim so that the pod can be scheduled elsewhere",
-			p.NodeName, size.String(), p.LocalPath, resource.NewQuantity(int64(min(free, 1<<62)), resource.BinarySI).String())
+			p.NodeName, size.String(), p.LocalPath, gib(free))
 	}
 	dir := filepath.Join(p.LocalPath, dirName(opts.PVName, claim))
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
@@ -291,6 +290,14 @@ func (p *Provisioner) free(path string) (uint64, error) {
 		return 0, err
 	}
 	return st.Bavail * uint64(st.Bsize), nil
+}
+
+// gib prints a byte count the way a claim's size is written.
+func gib(n uint64) string {
+	if n%(1<<30) == 0 {
+		return fmt.Sprintf("%dGi", n>>30)
+	}
+	return fmt.Sprintf("%.1fGi", float64(n)/(1<<30))
 }
 
 func orDefault(d, def time.Duration) time.Duration {

@@ -291,6 +291,14 @@ func TestDeleteRefusesForeignPaths(t *testing.T) {
 	}
 }
 
+func TestGiB(t *testing.T) {
+	for n, want := range map[uint64]string{5 << 30: "5Gi", 18669964 << 10: "17.8Gi", 512 << 20: "0.5Gi"} {
+		if got := gib(n); got != want {
+			t.Errorf("gib(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
 func TestClassParametersRefused(t *testing.T) {
 	err := checkClaim(claim("c", "fast", node, "1Gi"), "fast", map[string]string{"path": "/"})
 	if err == nil || !strings.Contains(err.Error(), `StorageClass fast has parameter "path": kubenode.io/local takes no parameters`) {

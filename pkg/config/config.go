@@ -89,6 +89,14 @@ type File struct {
 	Runtime       Runtime      `json:"runtime,omitempty"`
 	Etcd          Etcd         `json:"etcd,omitempty"`
 	LoadBalancer  LoadBalancer `json:"loadBalancer,omitempty"`
+	Storage       Storage      `json:"storage,omitempty"`
+}
+
+// Storage is the local volumes' part of config.yaml.
+type Storage struct {
+	// LocalPath is where the StorageClass "local" makes one directory per
+	// claim bound on this node; default <dataDir>/volumes.
+	LocalPath string `json:"localPath,omitempty"`
 }
 
 // LoadBalancer is the part of config.yaml for Services of type
@@ -212,6 +220,36 @@ type Config struct {
 	Runtime       Runtime
 	Etcd          EtcdConfig
 	LoadBalancer  LoadBalancer
+	Storage       Storage // LocalPath resolved
+}
+
+// checkLocalPath keeps the volumes' directory off kubenode's own state and
+// off tmpfs-like places that a reboot empties: a claim's directory is made
+// there and removed when its volume is deleted.
+func (c *Config) checkLocalPath() error {
+	p := c.Storage.LocalPath
+	if !filepath.IsAbs(p) {
+		return fmt.Errorf("storage.localPath %q: must be an absolute path (default <dataDir>/volumes)", p)
+	}
+	p = filepath.Clean(p)
+	c.Storage.LocalPath = p
+	under := func(dir string) bool {
+		rel, err := filepath.Rel(filepath.Clean(dir), p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+	}
+	switch {
+	case p == "/":
+		return fmt.Errorf("storage.localPath %q: must be a directory of its own, not /", p)
+	case !filepath.IsAbs(c.DataDir) || !filepath.IsAbs(c.RunDir):
+		return nil // reported for dataDir/runDir
+	case under(c.RunDir):
+		return fmt.Errorf("storage.localPath %q: inside runDir %s, which does not survive a reboot; choose a directory on disk (default <dataDir>/volumes)", p, c.RunDir)
+	case under(c.DataDir) && !under(filepath.Join(c.DataDir, "volumes")):
+		return fmt.Errorf("storage.localPath %q: inside dataDir %s, which holds kubenode's own state; use %s (the default) or a directory outside it", p, c.DataDir, filepath.Join(c.DataDir, "volumes"))
+	case filepath.IsAbs(c.KubeletRootDir()) && under(c.KubeletRootDir()):
+		return fmt.Errorf("storage.localPath %q: inside the kubelet's root dir %s, which the kubelet manages; choose another directory", p, c.KubeletRootDir())
+	}
+	return nil
 }
 
 // Parse decodes config.yaml. Unknown fields and values of the wrong kind
@@ -283,6 +321,7 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	if f.Etcd.SnapshotRetain != 0 {
 		c.Etcd.SnapshotRetain = f.Etcd.SnapshotRetain
 	}
+	c.Storage.LocalPath = or(f.Storage.LocalPath, filepath.Join(c.DataDir, "volumes"))
 	if c.NodeIndex == 0 {
 		c.NodeIndex = 1
 	}
@@ -311,6 +350,9 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	}
 	if filepath.IsAbs(c.DataDir) && filepath.Clean(c.DataDir) == filepath.Clean(c.RunDir) {
 		bad("dataDir and runDir are both %s: they must differ (the image store keeps its data and its runtime state apart)", c.DataDir)
+	}
+	if err := c.checkLocalPath(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.NodeIndex < 1 || c.NodeIndex > 255 {
 		bad("nodeIndex %d: must be between 1 and 255", c.NodeIndex)

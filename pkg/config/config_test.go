@@ -199,6 +199,12 @@ func TestBadInput(t *testing.T) {
 		{"relative conmon", "runtime:\n  conmonPath: conmon\n", lanHost, `runtime.conmonPath "conmon": must be an absolute path`},
 		{"relative run dir", "runDir: run\n", lanHost, `runDir "run": must be an absolute path`},
 		{"bad domain", "clusterDomain: k8s_internal\n", lanHost, `clusterDomain "k8s_internal": not a DNS domain name`},
+		{"relative local path", "storage:\n  localPath: volumes\n", lanHost, `storage.localPath "volumes": must be an absolute path`},
+		{"local path is /", "storage:\n  localPath: /\n", lanHost, `storage.localPath "/": must be a directory of its own`},
+		{"local path in run dir", "storage:\n  localPath: /run/kubenode/vol\n", lanHost, `storage.localPath "/run/kubenode/vol": inside runDir /run/kubenode, which does not survive a reboot`},
+		{"local path is the data dir", "dataDir: /srv/kn\nstorage:\n  localPath: /srv/kn/\n", lanHost, `storage.localPath "/srv/kn": inside dataDir /srv/kn, which holds kubenode's own state; use /srv/kn/volumes`},
+		{"local path in the etcd dir", "storage:\n  localPath: /var/lib/kubenode/etcd/v\n", lanHost, "inside dataDir /var/lib/kubenode"},
+		{"local path in the kubelet's", "storage:\n  localPath: /var/lib/kubelet/pv\n", lanHost, "inside the kubelet's root dir /var/lib/kubelet"},
 		{"peer index negative", "network:\n  peers:\n  - {index: -2, publicKey: " + key2 + ", endpoint: 192.168.1.11}\n", lanHost, "network.peers: index -2: must be between 1 and 255"},
 		{"peer index does not fit", "clusterCIDRv4: 10.88.0.0/20\nnetwork:\n  peers:\n  - {index: 16, publicKey: " + key2 + ", endpoint: 192.168.1.11}\n", lanHost, "index 16): node index 16 does not fit"},
 	}
@@ -256,6 +262,16 @@ func TestRuntimeDefaultsAndIndex(t *testing.T) {
 	c, err := resolve(t, "runtime:\n  dnsUpstreams: [192.0.2.53, \"[2001:db8::53]:5353\"]\n", lanHost)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.Storage.LocalPath != "/var/lib/kubenode/volumes" {
+		t.Fatalf("storage.localPath default %q, want /var/lib/kubenode/volumes", c.Storage.LocalPath)
+	}
+	for in, want := range map[string]string{"dataDir: /srv/kn\n": "/srv/kn/volumes", "storage:\n  localPath: /srv/pv/\n": "/srv/pv",
+		"storage:\n  localPath: /var/lib/kubenode/volumes/ssd\n": "/var/lib/kubenode/volumes/ssd"} {
+		c, err := resolve(t, in, lanHost)
+		if err != nil || c.Storage.LocalPath != want {
+			t.Fatalf("%q: localPath %v (%v), want %s", in, c, err, want)
+		}
 	}
 	if c.Runtime.PrimaryTaint != TaintAuto || c.KubeletRootDir() != "/var/lib/kubelet" {
 		t.Fatalf("runtime defaults: taint %q, kubelet root %q", c.Runtime.PrimaryTaint, c.KubeletRootDir())

@@ -101,6 +101,7 @@ type Host struct {
 
 	mu           sync.Mutex
 	runs         []*run
+	runnables    []*runnable
 	clients      map[Identity]kubernetes.Interface
 	factories    map[Identity]informers.SharedInformerFactory
 	broadcasters []record.EventBroadcaster
@@ -166,6 +167,15 @@ func (h *Host) Init(context.Context) error {
 		}
 		seen[r.c.Name()] = true
 		if v, ok := r.c.(Validator); ok {
+			errs = append(errs, v.Validate())
+		}
+	}
+	for _, rr := range h.runnables {
+		if seen[rr.r.Name()] {
+			errs = append(errs, fmt.Errorf("controllers: %s added twice", rr.r.Name()))
+		}
+		seen[rr.r.Name()] = true
+		if v, ok := rr.r.(Validator); ok {
 			errs = append(errs, v.Validate())
 		}
 	}
@@ -300,7 +310,7 @@ func (h *Host) Start(ctx context.Context) error {
 		return errors.New("controllers: started twice")
 	}
 	h.started = true
-	runs := slices.Clone(h.runs)
+	runs, runnables := slices.Clone(h.runs), slices.Clone(h.runnables)
 	h.mu.Unlock()
 
 	// Stop, not the manager's context, ends the workers, so that a
@@ -335,6 +345,9 @@ func (h *Host) Start(ctx context.Context) error {
 	for _, r := range runs {
 		wg.Go(func() { h.runController(ctx, r) })
 	}
+	for _, rr := range runnables {
+		wg.Go(func() { h.runRunnable(ctx, rr) })
+	}
 	go func() {
 		<-ctx.Done()
 		for _, r := range runs {
@@ -367,6 +380,9 @@ func (h *Host) names() []string {
 	var out []string
 	for _, r := range h.runs {
 		out = append(out, r.c.Name())
+	}
+	for _, rr := range h.runnables {
+		out = append(out, rr.r.Name())
 	}
 	return out
 }
@@ -431,10 +447,10 @@ func reconcile(ctx context.Context, c Controller, key string) (err error) {
 }
 
 // Ready reports whether every controller's informers have synced and its
-// workers run.
+// workers run, and every Runnable runs (and is Ready, if a Readier).
 func (h *Host) Ready(context.Context) error {
 	h.mu.Lock()
-	runs, started := slices.Clone(h.runs), h.started
+	runs, runnables, started := slices.Clone(h.runs), slices.Clone(h.runnables), h.started
 	h.mu.Unlock()
 	if !started {
 		return errors.New("controllers: not started")
@@ -450,6 +466,13 @@ func (h *Host) Ready(context.Context) error {
 	if len(waiting) > 0 {
 		return fmt.Errorf("controllers: waiting for the informers of %v to sync", waiting)
 	}
+	var errs []error
+	for _, rr := range runnables {
+		errs = append(errs, rr.ready())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("controllers: %w", err)
+	}
 	return nil
 }
 
@@ -457,7 +480,7 @@ func (h *Host) Ready(context.Context) error {
 // last reconcile failed, plus the controller's own conditions.
 func (h *Host) Health(context.Context) []supervisor.Condition {
 	h.mu.Lock()
-	runs := slices.Clone(h.runs)
+	runs, runnables := slices.Clone(h.runs), slices.Clone(h.runnables)
 	h.mu.Unlock()
 	var out []supervisor.Condition
 	for _, r := range runs {
@@ -467,6 +490,9 @@ func (h *Host) Health(context.Context) []supervisor.Condition {
 		if !gated {
 			out = append(out, r.health()...)
 		}
+	}
+	for _, rr := range runnables {
+		out = append(out, rr.health()...)
 	}
 	return out
 }

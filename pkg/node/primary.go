@@ -32,6 +32,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/join"
+	"github.com/kubenode/kubenode/pkg/localpv"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/servicelb"
@@ -118,6 +119,8 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 			Retain: cfg.Etcd.SnapshotRetain, Log: log.WithValues("component", "etcd-snapshots")}
 		host.Add(snaps, snaps.Options())
 	}
+	host.AddRunnable(&localpv.Provisioner{NodeName: cfg.NodeName, LocalPath: cfg.Storage.LocalPath,
+		Log: log.WithValues("component", "local-volumes")})
 	m.Add(host)
 	for _, c := range rt.agents() {
 		m.Add(c)

@@ -25,6 +25,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
+	"github.com/kubenode/kubenode/pkg/localpv"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
@@ -165,6 +166,8 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 		Log:         log.WithValues("component", "controllers"),
 	}
 	host.Add(meshC, meshC.Options())
+	host.AddRunnable(&localpv.Provisioner{NodeName: cfg.NodeName, LocalPath: cfg.Storage.LocalPath,
+		Log: log.WithValues("component", "local-volumes")})
 	m.Add(host)
 	m.Add(host.Gate(meshC.Name()))
 	m.Add(nodeCertificates(cfg, false))

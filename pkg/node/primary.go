@@ -29,6 +29,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/join"
+	"github.com/kubenode/kubenode/pkg/mesh"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -73,7 +74,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}
-	meshC, err := rt.meshController(cfg, network, cfg.Runtime.PrimaryTaint == config.TaintAuto)
+	meshC, err := rt.meshController(cfg, network, primaryTaintPolicy(cfg.Runtime.PrimaryTaint))
 	if err != nil {
 		network.Close()
 		return err
@@ -110,6 +111,20 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	defer stopStatus()
 	return m.Run(ctx)
+}
+
+// primaryTaintPolicy is runtime.primaryTaint as the mesh controller keeps
+// it. The kubelet registers with the taint only when the Node is created;
+// the controller makes a changed setting take effect on an existing Node,
+// both ways.
+func primaryTaintPolicy(setting string) mesh.TaintPolicy {
+	switch setting {
+	case config.TaintAlways:
+		return mesh.TaintAlways
+	case config.TaintNever:
+		return mesh.TaintNever
+	}
+	return mesh.TaintWhileOthers
 }
 
 // Preflight checks what would otherwise fail halfway through start, before

@@ -27,6 +27,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
+	"github.com/kubenode/kubenode/pkg/mesh"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
@@ -275,7 +276,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
-	meshC, err := rt.meshController(cfg, network, false)
+	meshC, err := rt.meshController(cfg, network, mesh.TaintUnmanaged)
 	if err != nil {
 		network.Close()
 		return err

@@ -33,14 +33,14 @@ func newCadvisor(ctx context.Context, s *options.KubeletServer) (cadvisor.Interf
 
 // staleMounts keeps cAdvisor's snapshot of the mount table from failing the
 // kubelet's stats. cAdvisor reads the mount table once, at start, and keeps
-// each tmpfs mount by its anonymous device number; nodes on one machine
-// share the mount table, so a worker's snapshot holds the primary's pod
-// volumes. Once those are unmounted their device numbers are reused, e.g.
-// by this node's container overlays, and cAdvisor maps a container's
-// writable layer to the other node's vanished mount: "cannot find
-// filesystem info for device .../kubernetes.io~empty-dir/...", and the
-// eviction manager got no summary stats at all, every 10 s, for as long as
-// the container ran. (A lone node hits it too with its own pods' volumes
+// tmpfs and overlay mounts by their anonymous device numbers; nodes on one
+// machine share the mount table, so a worker's snapshot holds the primary's
+// pod volumes and container overlays. Once those are unmounted their device
+// numbers are reused, e.g. by this node's container overlays, and cAdvisor
+// maps a container's writable layer to the other node's vanished mount:
+// "cannot find filesystem info for device .../kubernetes.io~empty-dir/..."
+// (or "overlay_0-92"), and the eviction manager got no summary stats at
+// all, every 10 s, for as long as the container ran. (A lone node hits it too with its own pods' volumes
 // mounted before a restart.) An anonymous device (tmpfs, overlay) that
 // cAdvisor cannot resolve is reported as unknown to it, which the kubelet
 // takes as "no filesystem stats for this one", as it already does for every

@@ -19,10 +19,12 @@ import (
 // inotify): CRI-O's CNI config and exit watchers, the kubelet's (cAdvisor
 // twice, plugin registry, FlexVolume dir, client CA), kube-proxy's config
 // file, and on the primary the controller-manager's three CSR signers and
-// FlexVolume dir. Each kubectl logs -f adds one while it streams: a node
-// needs Spare more.
+// FlexVolume dir and the apiserver's front-proxy files (the request-header
+// CA twice, the proxy client certificate; upstream offers no way to load
+// them once). Each kubectl logs -f adds one while it streams: a node needs
+// Spare more.
 const (
-	PrimaryIdle  = 12
+	PrimaryIdle  = 15
 	WorkerIdle   = 8
 	Spare        = 4
 	PrimaryNeeds = PrimaryIdle + Spare

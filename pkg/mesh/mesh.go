@@ -5,9 +5,9 @@
 // (AnnotationNodeIndex, AnnotationPublicKey, AnnotationEndpoint) and watches
 // all Nodes; the other nodes whose annotations are valid become its
 // WireGuard peers, and netsetup derives the routes and the firewall from
-// them. On the primary, the controller can also keep the control-plane
-// taint on its own Node exactly while other nodes exist (runtime.primaryTaint
-// "auto").
+// them. On the primary, the controller also keeps the control-plane taint
+// on its own Node as runtime.primaryTaint says: while other nodes exist
+// ("auto"), always, or never.
 //
 // Access it needs, with authorization Node,RBAC and NodeRestriction:
 //
@@ -91,12 +91,11 @@ type Controller struct {
 	// netsetup rejects such a peer too, but by refusing the whole list.
 	Cluster *config.Config
 
-	// TaintWhenWorkers adds Taint to Self's Node while any other Node
-	// exists and removes it when none does, with the admin identity (a
-	// node may not change its own taints: NodeRestriction). For the
-	// primary, with runtime.primaryTaint "auto".
-	TaintWhenWorkers bool
-	Taint            corev1.Taint
+	// TaintPolicy says when Taint is on Self's Node; the controller adds
+	// and removes it with the admin identity (a node may not change its
+	// own taints: NodeRestriction). The primary's is runtime.primaryTaint.
+	TaintPolicy TaintPolicy
+	Taint       corev1.Taint
 
 	// OnMembers, if set, is called with the other nodes of the mesh
 	// whenever that set changes (e.g. to serve their names in DNS). It must
@@ -167,10 +166,12 @@ func (c *Controller) Validate() error {
 			errs = append(errs, fmt.Errorf("node index %d: %w", self.Index, err))
 		}
 	}
-	if c.TaintWhenWorkers {
+	if c.TaintPolicy != TaintUnmanaged {
 		switch {
+		case !slices.Contains([]TaintPolicy{TaintWhileOthers, TaintAlways, TaintNever}, c.TaintPolicy):
+			errs = append(errs, fmt.Errorf("taint policy %q: must be %s, %s or %s", c.TaintPolicy, TaintWhileOthers, TaintAlways, TaintNever))
 		case c.Taint.Key == "":
-			errs = append(errs, errors.New("TaintWhenWorkers needs a Taint with a key"))
+			errs = append(errs, fmt.Errorf("taint policy %s needs a Taint with a key", c.TaintPolicy))
 		case c.Taint.Effect != corev1.TaintEffectNoSchedule && c.Taint.Effect != corev1.TaintEffectPreferNoSchedule && c.Taint.Effect != corev1.TaintEffectNoExecute:
 			errs = append(errs, fmt.Errorf("taint %s: effect %q is not NoSchedule, PreferNoSchedule or NoExecute", c.Taint.Key, c.Taint.Effect))
 		}
@@ -193,7 +194,7 @@ func (c *Controller) Setup(s *controllers.Setup) error {
 		return err
 	}
 	c.client = client
-	if c.TaintWhenWorkers {
+	if c.TaintPolicy != TaintUnmanaged {
 		if c.taintClient, err = s.Client(controllers.AdminIdentity); err != nil {
 			return err
 		}
@@ -294,7 +295,7 @@ func (c *Controller) Health() []supervisor.Condition {
 		peered.Message = fmt.Sprintf("%d node(s) not in the mesh, so this node cannot reach them: %s", len(problems), strings.Join(why, "; "))
 	}
 	out := []supervisor.Condition{applied, published, peered}
-	if c.TaintWhenWorkers {
+	if c.TaintPolicy != TaintUnmanaged {
 		t := supervisor.Condition{Type: "Taint", OK: s.taintErr == nil}
 		if s.taintErr != nil {
 			t.Message = s.taintErr.Error()
@@ -354,7 +355,7 @@ func (c *Controller) reconcile(ctx context.Context, lister listersv1.NodeLister)
 	pubErr := c.publish(ctx, v.self)
 	applyErr := c.apply(ctx, v.peers)
 	var taintErr error
-	if c.TaintWhenWorkers {
+	if c.TaintPolicy != TaintUnmanaged {
 		taintErr = c.taint(ctx, v.self, v.others)
 	}
 
@@ -449,12 +450,35 @@ func (c *Controller) apply(ctx context.Context, peers []netsetup.Peer) error {
 	return nil
 }
 
-// taint keeps c.Taint on our Node exactly while other Nodes exist.
+// TaintPolicy is when the controller keeps its Taint on Self's Node.
+type TaintPolicy string
+
+// The policies; all but TaintUnmanaged converge both ways, so changing
+// the policy (runtime.primaryTaint) takes effect at the next start.
+const (
+	TaintUnmanaged   TaintPolicy = ""       // taints are left alone (workers)
+	TaintWhileOthers TaintPolicy = "auto"   // while any other Node exists
+	TaintAlways      TaintPolicy = "always" // always, even if removed by hand
+	TaintNever       TaintPolicy = "never"  // never, even if added earlier
+)
+
+// wants reports whether the taint belongs on our Node.
+func (p TaintPolicy) wants(others []string) bool {
+	switch p {
+	case TaintAlways:
+		return true
+	case TaintWhileOthers:
+		return len(others) > 0
+	}
+	return false
+}
+
+// taint keeps c.Taint on our Node as c.TaintPolicy says.
 func (c *Controller) taint(ctx context.Context, self *corev1.Node, others []string) error {
 	if self == nil {
 		return nil
 	}
-	want := len(others) > 0
+	want := c.TaintPolicy.wants(others)
 	if hasTaint(self, &c.Taint) == want {
 		return nil
 	}
@@ -482,6 +506,8 @@ func (c *Controller) taint(ctx context.Context, self *corev1.Node, others []stri
 	case err != nil:
 		return fmt.Errorf("taint node %s: %w", c.self.NodeName, err)
 	case !changed:
+	case c.TaintPolicy != TaintWhileOthers:
+		c.Log.Info("set this node's taint as the taint policy says", "node", c.self.NodeName, "taint", c.Taint.ToString(), "policy", c.TaintPolicy, "tainted", want)
 	case want:
 		c.Log.Info("tainted this node, as other nodes exist", "node", c.self.NodeName, "taint", c.Taint.ToString(), "others", others)
 	default:

@@ -537,7 +537,7 @@ func TestTaintWhenWorkers(t *testing.T) {
 	other := corev1.Taint{Key: "example.com/keep", Effect: corev1.TaintEffectNoExecute}
 	self.Spec.Taints = []corev1.Taint{other}
 	e.create(self)
-	e.c.TaintWhenWorkers = true
+	e.c.TaintPolicy = TaintWhileOthers
 	e.c.Taint = corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}
 	e.start()
 	e.waitReady()
@@ -570,6 +570,66 @@ func TestTaintWhenWorkers(t *testing.T) {
 	}
 }
 
+// A changed runtime.primaryTaint converges an existing Node both ways: the
+// kubelet registers with the taint only when it creates the Node, so the
+// taint "auto" (or "always") added stays unless the controller removes it.
+func TestTaintPolicyConverges(t *testing.T) {
+	cp := corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}
+	other := corev1.Taint{Key: "example.com/keep", Effect: corev1.TaintEffectNoExecute}
+	for _, tc := range []struct {
+		policy       TaintPolicy
+		tainted      bool // the Node as an earlier policy left it
+		worker, want bool
+	}{
+		{TaintNever, true, true, false},   // auto with a worker, then never
+		{TaintNever, true, false, false},  // always alone, then never
+		{TaintAlways, false, false, true}, // auto alone, then always
+		{TaintAlways, false, true, true},
+		{TaintWhileOthers, true, false, false}, // always alone, then auto
+	} {
+		t.Run(fmt.Sprintf("%s tainted=%v worker=%v", tc.policy, tc.tainted, tc.worker), func(t *testing.T) {
+			e := newEnv(t)
+			self := e.selfNode()
+			self.Spec.Taints = []corev1.Taint{other}
+			if tc.tainted {
+				self.Spec.Taints = append(self.Spec.Taints, cp)
+			}
+			e.create(self)
+			if tc.worker {
+				e.create(meshNode(nodeName(2), peer(t, 2)))
+			}
+			e.c.TaintPolicy, e.c.Taint = tc.policy, cp
+			e.start()
+			e.waitReady()
+			has := func() bool { return hasTaint(e.get(e.self.NodeName), &cp) }
+			eventually(t, fmt.Sprintf("tainted=%v", tc.want), func() bool { return has() == tc.want })
+			if !hasTaint(e.get(e.self.NodeName), &other) {
+				t.Errorf("another taint was removed: %+v", e.get(e.self.NodeName).Spec.Taints)
+			}
+			// Changed by hand against the policy: it comes back.
+			if tc.policy != TaintWhileOthers {
+				n := e.get(e.self.NodeName)
+				n.Spec.Taints = []corev1.Taint{other}
+				if !tc.want {
+					n.Spec.Taints = append(n.Spec.Taints, cp)
+				}
+				e.update(n)
+				eventually(t, "converged again", func() bool { return has() == tc.want })
+			}
+			// Workers coming or going change nothing but for auto.
+			if tc.worker {
+				e.delete(nodeName(2))
+			} else {
+				e.create(meshNode(nodeName(3), peer(t, 3)))
+			}
+			quiet()
+			if tc.policy != TaintWhileOthers && has() != tc.want {
+				t.Errorf("tainted=%v after the node list changed, want %v", has(), tc.want)
+			}
+		})
+	}
+}
+
 // The taint goes through the admin identity, not the node's own.
 func TestTaintUsesAdminIdentity(t *testing.T) {
 	e := newEnv(t)
@@ -577,7 +637,7 @@ func TestTaintUsesAdminIdentity(t *testing.T) {
 	e.create(bareNode(nodeName(2)))
 	nodeClient := fake.NewClientset(e.selfNode(), bareNode(nodeName(2)))
 	e.nodeClient = nodeClient
-	e.c.TaintWhenWorkers = true
+	e.c.TaintPolicy = TaintWhileOthers
 	e.c.Taint = corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}
 	e.start()
 	e.waitReady()
@@ -704,7 +764,8 @@ func TestInitValidation(t *testing.T) {
 		{"name", func(c *Controller) { c.Self.Endpoint = "example.com:51820" }, "not IP:PORT"},
 		{"loopback", func(c *Controller) { c.Self.Endpoint = "127.0.0.1:51820" }, "must be a unicast address"},
 		{"no sink", func(c *Controller) { c.Peers = nil }, "no peer sink"},
-		{"taint without key", func(c *Controller) { c.TaintWhenWorkers = true }, "needs a Taint with a key"},
+		{"taint without key", func(c *Controller) { c.TaintPolicy = TaintNever }, "taint policy never needs a Taint with a key"},
+		{"unknown taint policy", func(c *Controller) { c.TaintPolicy = "sometimes"; c.Taint.Key = "k" }, `taint policy "sometimes": must be auto, always or never`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Controller{Self: good, Peers: &sink{}, Log: logr.Discard()}

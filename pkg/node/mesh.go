@@ -29,9 +29,9 @@ func clientFor(kubeconfig string) (kubernetes.Interface, error) {
 }
 
 // meshController keeps wgkube's peers in line with the Node list, on the
-// controller host. On the primary, taint lets it taint the primary
-// NoSchedule while workers exist (runtime.primaryTaint auto).
-func (r *runtime) meshController(cfg *config.Config, network *netsetup.Network, taint bool) (*mesh.Controller, error) {
+// controller host. On the primary, taint is runtime.primaryTaint: when the
+// primary carries the NoSchedule ControlPlaneTaint.
+func (r *runtime) meshController(cfg *config.Config, network *netsetup.Network, taint mesh.TaintPolicy) (*mesh.Controller, error) {
 	key, err := network.PublicKey()
 	if err != nil {
 		return nil, err
@@ -53,8 +53,8 @@ func (r *runtime) meshController(cfg *config.Config, network *netsetup.Network, 
 		Cluster: cfg,
 		Log:     r.log.WithValues("component", "mesh"),
 	}
-	if taint {
-		c.TaintWhenWorkers, c.Taint = true, ControlPlaneTaint
+	if taint != mesh.TaintUnmanaged {
+		c.TaintPolicy, c.Taint = taint, ControlPlaneTaint
 	}
 	return c, c.Validate()
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/controllers"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/localpv"
+	"github.com/kubenode/kubenode/pkg/mesh"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/servicelb"
@@ -85,7 +86,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range controlPlane(cfg, creds) {
 		m.Add(c)
 	}
-	meshC, err := rt.meshController(cfg, network, cfg.Runtime.PrimaryTaint == config.TaintAuto)
+	meshC, err := rt.meshController(cfg, network, primaryTaintPolicy(cfg.Runtime.PrimaryTaint))
 	if err != nil {
 		network.Release()
 		return err
@@ -140,6 +141,20 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	}
 	defer stopStatus()
 	return m.Run(ctx)
+}
+
+// primaryTaintPolicy is runtime.primaryTaint as the mesh controller keeps
+// it. The kubelet registers with the taint only when the Node is created;
+// the controller makes a changed setting take effect on an existing Node,
+// both ways.
+func primaryTaintPolicy(setting string) mesh.TaintPolicy {
+	switch setting {
+	case config.TaintAlways:
+		return mesh.TaintAlways
+	case config.TaintNever:
+		return mesh.TaintNever
+	}
+	return mesh.TaintWhileOthers
 }
 
 // Preflight checks what would otherwise fail halfway through start, before

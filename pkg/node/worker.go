@@ -26,6 +26,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/localpv"
+	"github.com/kubenode/kubenode/pkg/mesh"
 	"github.com/kubenode/kubenode/pkg/pki"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
@@ -154,7 +155,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
-	meshC, err := rt.meshController(cfg, network, false)
+	meshC, err := rt.meshController(cfg, network, mesh.TaintUnmanaged)
 	if err != nil {
 		network.Release()
 		return err

@@ -12,34 +12,25 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
-	"strings"
 
 	apiserveroptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/klog/v2"
 	"k8s.io/kubernetes/cmd/kube-apiserver/app"
 	"k8s.io/kubernetes/cmd/kube-apiserver/app/options"
 
+	"github.com/kubenode/kubenode/pkg/components/apiserver/flags"
+	"github.com/kubenode/kubenode/pkg/components/apiserver/gate"
 	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
 	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
 // Files are the PKI paths the apiserver reads.
-type Files struct {
-	CA, Cert, Key                        string
-	KubeletClientCert, KubeletClientKey  string
-	KubeletServingCA                     string // verifies kubelets' serving certificates
-	ServiceAccountPub, ServiceAccountKey string
-	EncryptionConfig                     string // created with a fresh key when missing
-	// Front proxy: the apiserver's client identity towards aggregated
-	// APIs, signed by a CA of its own so no other cluster certificate can
-	// assert identities through request headers.
-	FrontProxyCA, ProxyClientCert, ProxyClientKey string
-}
+type Files = flags.Files
 
 // FrontProxyClientName is the only identity allowed to set request
 // headers.
-const FrontProxyClientName = "front-proxy-client"
+const FrontProxyClientName = flags.FrontProxyClientName
 
 // APIServer serves the Kubernetes API on Port of every address.
 type APIServer struct {
@@ -56,6 +47,7 @@ type APIServer struct {
 	Probe *http.Client
 
 	upstream.Runner
+	gate *gate.Listener
 }
 
 var (
@@ -71,44 +63,15 @@ func (a *APIServer) Init(context.Context) error {
 }
 
 func (a *APIServer) args() []string {
-	cidrs := make([]string, len(a.ServiceCIDRs))
-	for i, p := range a.ServiceCIDRs {
-		cidrs[i] = p.String()
-	}
-	return upstream.Args(map[string]string{
-		"advertise-address":                a.AdvertiseAddress.String(),
-		"allow-privileged":                 "true",
-		"anonymous-auth":                   "false",
-		"api-audiences":                    a.Issuer,
-		"authorization-mode":               "Node,RBAC",
-		"bind-address":                     a.BindAddress,
-		"client-ca-file":                   a.Files.CA,
-		"enable-admission-plugins":         "NodeRestriction",
-		"enable-bootstrap-token-auth":      "true",
-		"encryption-provider-config":       a.Files.EncryptionConfig,
-		"endpoint-reconciler-type":         "lease",
-		"etcd-servers":                     a.EtcdURL,
-		"kubelet-certificate-authority":    a.Files.KubeletServingCA,
-		"kubelet-client-certificate":       a.Files.KubeletClientCert,
-		"kubelet-client-key":               a.Files.KubeletClientKey,
-		"kubelet-preferred-address-types":  "InternalIP,Hostname",
-		"profiling":                        "false",
-		"secure-port":                      strconv.Itoa(a.Port),
-		"service-account-issuer":           a.Issuer,
-		"service-account-key-file":         a.Files.ServiceAccountPub,
-		"service-account-signing-key-file": a.Files.ServiceAccountKey,
-		"service-cluster-ip-range":         strings.Join(cidrs, ","),
-		"tls-cert-file":                    a.Files.Cert,
-		"tls-private-key-file":             a.Files.Key,
-		"tls-min-version":                  "VersionTLS12",
-		// The kubelet's and kube-proxy's watches stay open until the
-		// process exits (their informers run on wait.NeverStop); with
-		// retry-after the HTTP server's shutdown waits 2s for them instead
-		// of the request timeout (60s).
-		"shutdown-send-retry-after":               "true",
-		"shutdown-delay-duration":                 "0s",
-		"shutdown-watch-termination-grace-period": "0s",
-	}, a.ExtraArgs)
+	return upstream.Args(flags.Defaults(flags.Settings{
+		EtcdURL:          a.EtcdURL,
+		Files:            a.Files,
+		AdvertiseAddress: a.AdvertiseAddress,
+		BindAddress:      a.BindAddress,
+		Port:             a.Port,
+		ServiceCIDRs:     a.ServiceCIDRs,
+		Issuer:           a.Issuer,
+	}), a.ExtraArgs)
 }
 
 func (a *APIServer) Start(ctx context.Context) error {
@@ -118,6 +81,7 @@ func (a *APIServer) Start(ctx context.Context) error {
 		return err
 	}
 	klog.InfoS("Starting component", "component", a.Name(), "args", args)
+	upstream.DropEndpointsWarnings()
 	if err := s.GenericServerRunOptions.ComponentGlobalsRegistry.Set(); err != nil {
 		return fmt.Errorf("kube-apiserver: feature gates: %w", err)
 	}
@@ -147,12 +111,24 @@ func (a *APIServer) Start(ctx context.Context) error {
 	completed.SecureServing.ServerCert.CertKey = apiserveroptions.CertKey{}
 	completed.SecureServing.ServerCert.GeneratedCert = cert
 	completed.Authentication.ClientCert.CAContentProvider = clientCA
+	// Other nodes wait until the apiserver is ready (see package gate).
+	ln, _, err := apiserveroptions.CreateListener("tcp", net.JoinHostPort(a.BindAddress, strconv.Itoa(a.Port)), net.ListenConfig{})
+	if err != nil {
+		cancel()
+		return fmt.Errorf("kube-apiserver: %w", err)
+	}
+	a.gate = gate.New(ln)
+	completed.SecureServing.Listener = a.gate
 	a.Go(cancel, func() error { return app.Run(ctx, completed) })
 	return nil
 }
 
 func (a *APIServer) Ready(ctx context.Context) error {
-	return upstream.Probe(ctx, a.Probe, fmt.Sprintf("https://%s/readyz", net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))))
+	err := upstream.Probe(ctx, a.Probe, fmt.Sprintf("https://%s/readyz", net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))))
+	if err == nil && a.gate != nil {
+		a.gate.Open()
+	}
+	return err
 }
 
 func (a *APIServer) Stop(ctx context.Context) error {

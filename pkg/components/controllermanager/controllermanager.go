@@ -47,6 +47,7 @@ func (c *ControllerManager) Name() string { return "kube-controller-manager" }
 func (c *ControllerManager) Init(context.Context) error { return nil }
 
 func (c *ControllerManager) Start(ctx context.Context) error {
+	upstream.DropEndpointsWarnings()
 	s, err := options.NewKubeControllerManagerOptions()
 	if err != nil {
 		return fmt.Errorf("kube-controller-manager: %w", err)

@@ -258,6 +258,10 @@ func (k *Kubelet) Start(ctx context.Context) error {
 		cancel()
 		return fmt.Errorf("kubelet: %w", err)
 	}
+	if deps.CAdvisorInterface, err = newCadvisor(ctx, s); err != nil {
+		cancel()
+		return err
+	}
 	k.Go(cancel, func() error {
 		if err := app.Run(ctx, s, deps, utilfeature.DefaultFeatureGate); err != nil {
 			return fmt.Errorf("kubelet: %w", err)

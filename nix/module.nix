@@ -99,6 +99,9 @@ let
       conmonPath = field types.str "conmon. Default here: conmon from Nixpkgs.";
       cniPluginDir = field types.str "Directory of the CNI plugins. Default here: cni-plugins from Nixpkgs.";
     };
+    storage = section {
+      localPath = field externalPath "Where the StorageClass \"local\" makes one directory per claim bound on this node. Default <dataDir>/volumes.";
+    };
     loadBalancer = section {
       nodeSelector = field types.str "Label selector of the nodes whose addresses serve LoadBalancer Services. Default: every Ready node.";
     };

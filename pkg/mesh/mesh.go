@@ -96,6 +96,10 @@ type Controller struct {
 	// own taints: NodeRestriction). The primary's is runtime.primaryTaint.
 	TaintPolicy TaintPolicy
 	Taint       corev1.Taint
+	// Labels are kept on Self's Node with the admin identity, when the
+	// taint is managed (the primary's role label: a node may not set
+	// node-role labels on itself either).
+	Labels map[string]string
 
 	// OnMembers, if set, is called with the other nodes of the mesh
 	// whenever that set changes (e.g. to serve their names in DNS). It must
@@ -356,7 +360,7 @@ func (c *Controller) reconcile(ctx context.Context, lister listersv1.NodeLister)
 	applyErr := c.apply(ctx, v.peers)
 	var taintErr error
 	if c.TaintPolicy != TaintUnmanaged {
-		taintErr = c.taint(ctx, v.self, v.others)
+		taintErr = errors.Join(c.taint(ctx, v.self, v.others), c.label(ctx, v.self))
 	}
 
 	c.mu.Lock()
@@ -516,6 +520,33 @@ func (c *Controller) taint(ctx context.Context, self *corev1.Node, others []stri
 	return nil
 }
 
+// label puts Labels on our Node when one is missing or differs.
+func (c *Controller) label(ctx context.Context, self *corev1.Node) error {
+	if self == nil || len(c.Labels) == 0 {
+		return nil
+	}
+	missing := false
+	for k, v := range c.Labels {
+		if got, ok := self.Labels[k]; !ok || got != v {
+			missing = true
+		}
+	}
+	if !missing {
+		return nil
+	}
+	body, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": c.Labels}})
+	if err != nil {
+		return err
+	}
+	actx, cancel := context.WithTimeout(ctx, apiTimeout)
+	defer cancel()
+	if _, err := c.taintClient.CoreV1().Nodes().Patch(actx, c.self.NodeName, types.MergePatchType, body, metav1.PatchOptions{}); err != nil {
+		return fmt.Errorf("label node %s: %w", c.self.NodeName, err)
+	}
+	c.Log.Info("labelled this node", "node", c.self.NodeName, "labels", c.Labels)
+	return nil
+}
+
 func hasTaint(n *corev1.Node, t *corev1.Taint) bool {
 	return slices.ContainsFunc(n.Spec.Taints, func(x corev1.Taint) bool { return x.MatchTaint(t) })
 }
@@ -561,5 +592,5 @@ func relevantChange(o, n *corev1.Node) bool {
 			return true
 		}
 	}
-	return !reflect.DeepEqual(o.Spec.Taints, n.Spec.Taints)
+	return !reflect.DeepEqual(o.Spec.Taints, n.Spec.Taints) || !maps.Equal(o.Labels, n.Labels)
 }

@@ -651,6 +651,27 @@ func TestTaintUsesAdminIdentity(t *testing.T) {
 	}
 }
 
+// The primary's role label is put on with the admin identity, and put back
+// when someone removes it.
+func TestRoleLabelKept(t *testing.T) {
+	e := newEnv(t)
+	e.create(e.selfNode())
+	e.c.TaintPolicy = TaintNever
+	e.c.Taint = corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule}
+	e.c.Labels = map[string]string{"node-role.kubernetes.io/control-plane": ""}
+	e.start()
+	e.waitReady()
+	labelled := func() bool {
+		v, ok := e.get(e.self.NodeName).Labels["node-role.kubernetes.io/control-plane"]
+		return ok && v == ""
+	}
+	eventually(t, "role label", labelled)
+	n := e.get(e.self.NodeName)
+	delete(n.Labels, "node-role.kubernetes.io/control-plane")
+	e.update(n)
+	eventually(t, "role label put back", labelled)
+}
+
 func TestStaticPeersUntilClaimed(t *testing.T) {
 	e := newEnv(t)
 	e.self = Self{NodeName: nodeName(2), Index: 2, PublicKey: genKey(t), Endpoint: "192.168.77.2:51820"}

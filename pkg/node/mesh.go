@@ -55,6 +55,7 @@ func (r *runtime) meshController(cfg *config.Config, network *netsetup.Network, 
 	}
 	if taint != mesh.TaintUnmanaged {
 		c.TaintPolicy, c.Taint = taint, ControlPlaneTaint
+		c.Labels = map[string]string{ControlPlaneTaint.Key: ""}
 	}
 	return c, c.Validate()
 }

@@ -67,6 +67,16 @@ func TestWorkerJoin(t *testing.T) {
 		t.Fatalf("web pod landed on %q, want the worker (the primary is tainted)", node)
 	}
 
+	t.Run("the primary carries the control-plane role", func(t *testing.T) {
+		eventually(t, 30*time.Second, "ROLES control-plane on node1", func() error {
+			out, err := h1.kubectl("get", "nodes", "-l", "node-role.kubernetes.io/control-plane", "-o", "name")
+			if err != nil || strings.TrimSpace(out) != "node/node1.k8s.internal" {
+				return fmt.Errorf("%v: %q", err, out)
+			}
+			return nil
+		})
+	})
+
 	t.Run("logs and exec on the worker from the primary", func(t *testing.T) {
 		eventually(t, 30*time.Second, "kubectl logs", func() error {
 			out, err := h1.kubectl("logs", web)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -68,11 +67,5 @@ func TestCertificates(t *testing.T) {
 		t.Fatalf("after a restart the apiserver serves %q (%v), want %s", strings.TrimSpace(out), err, after)
 	}
 	h1.mustKubectl("get", "nodes")
-	eventually(t, 90*time.Second, "the worker Ready on the rotated primary", func() error {
-		out, err := h1.kubectl("get", "node", "node2.k8s.internal", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
-		if err != nil || strings.TrimSpace(out) != "True" {
-			return fmt.Errorf("%v: %s", err, out)
-		}
-		return nil
-	})
+	waitNodeReady(t, h1, "node2.k8s.internal", 90*time.Second) // the worker Ready on the rotated primary
 }

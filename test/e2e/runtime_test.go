@@ -95,6 +95,19 @@ func (h *host) podExec(pod string, args ...string) (string, error) {
 	return h.kubectl(append([]string{"exec", pod, "--", "/bin/busybox"}, args...)...)
 }
 
+// waitNodeReady waits until node's Ready condition is True, as h's
+// admin sees it.
+func waitNodeReady(t *testing.T, h *host, node string, timeout time.Duration) {
+	t.Helper()
+	eventually(t, timeout, node+" Ready", func() error {
+		out, err := h.kubectl("get", "node", node, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
+		if err != nil || strings.TrimSpace(out) != "True" {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	})
+}
+
 func waitPodReady(t *testing.T, h *host, pod string) {
 	t.Helper()
 	eventually(t, time.Minute, pod+" pod Ready", func() error {

@@ -108,11 +108,5 @@ func TestEtcdSnapshotRestore(t *testing.T) {
 	if n := count(); n != 1000 {
 		t.Fatalf("%d ConfigMaps after the restore, want 1000", n)
 	}
-	eventually(t, 90*time.Second, "the worker Ready again without a new token", func() error {
-		out, err := h1.kubectl("get", "node", "node2.k8s.internal", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status}`)
-		if err != nil || strings.TrimSpace(out) != "True" {
-			return fmt.Errorf("%v: %s", err, out)
-		}
-		return nil
-	})
+	waitNodeReady(t, h1, "node2.k8s.internal", 90*time.Second) // the worker Ready again without a new token
 }

@@ -21,7 +21,8 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// Defaults of the address plan (DESIGN.md, seed 001).
+// Defaults of the address plan: node N owns subnet N of each cluster range;
+// subnet 0 holds the Services.
 const (
 	DefaultConfigFile    = "/etc/kubenode/config.yaml"
 	DefaultDataDir       = "/var/lib/kubenode"

@@ -20,7 +20,7 @@ import (
 	"time"
 )
 
-// TestJoinSecurity performs the attacks of issue 17 against a real primary
+// TestJoinSecurity performs the join-token attacks against a real primary
 // and a real worker, and checks the faults around a join:
 //   - a join token can neither write join records (Leases) nor list them,
 //     and its kubelet client CSR for the primary's name is denied;

@@ -147,7 +147,7 @@ func TestJoinRecordsTokenAndIndex(t *testing.T) {
 	}
 }
 
-// The attack of issue 17: a token holder makes up the join record (a
+// The first join attack: a token holder makes up the join record (a
 // token Lease naming index 1), then asks for the primary's client
 // certificate; and a joined token asks twice.
 func TestBootstrapClientOnlyFromThePrimarysRecord(t *testing.T) {
@@ -187,7 +187,7 @@ func TestBootstrapClientOnlyFromThePrimarysRecord(t *testing.T) {
 	}
 }
 
-// The second attack of issue 17: a worker puts the primary's and the API
+// The second join attack: a worker puts the primary's and the API
 // Service's addresses on its own Node and asks for a serving certificate.
 func TestServingOnlyTheNodesOwnAddresses(t *testing.T) {
 	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node2.k8s.internal"}, Status: corev1.NodeStatus{Addresses: []corev1.NodeAddress{

@@ -156,7 +156,7 @@ type Validator interface {
 
 // Init checks the controllers' configuration; the credentials files may
 // appear later (see Kubeconfigs).
-func (h *Host) Init(context.Context) error {
+func (h *Host) Init(ctx context.Context) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	seen := map[string]bool{}
@@ -170,6 +170,7 @@ func (h *Host) Init(context.Context) error {
 			errs = append(errs, v.Validate())
 		}
 	}
+	var preparers []Preparer
 	for _, rr := range h.runnables {
 		if seen[rr.r.Name()] {
 			errs = append(errs, fmt.Errorf("controllers: %s added twice", rr.r.Name()))
@@ -178,8 +179,31 @@ func (h *Host) Init(context.Context) error {
 		if v, ok := rr.r.(Validator); ok {
 			errs = append(errs, v.Validate())
 		}
+		if p, ok := rr.r.(Preparer); ok {
+			preparers = append(preparers, p)
+		}
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	h.mu.Unlock()
+	defer h.mu.Lock()
+	for _, p := range preparers {
+		if err := p.Prepare(ctx, h.client); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Preparer is implemented by runnables whose library changes process-wide
+// state when it is built (client-go's scheme): Prepare runs in the Init
+// phase, before any component of the node runs, so that no other
+// goroutine reads that state meanwhile. Credentials that do not exist yet
+// (a worker's, before its kubelet bootstrapped) are no error: the
+// runnable then builds in Run.
+type Preparer interface {
+	Prepare(ctx context.Context, clients Clients) error
 }
 
 // Setup is what a controller gets at the Host's Start.

@@ -39,6 +39,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
 	"sigs.k8s.io/sig-storage-lib-external-provisioner/v13/controller"
@@ -76,8 +77,9 @@ type Provisioner struct {
 	// (statfs); tests replace it.
 	freeBytes func(path string) (uint64, error)
 
-	mu   sync.Mutex
-	ctrl *controller.ProvisionController
+	mu      sync.Mutex
+	ctrl    *controller.ProvisionController
+	workers sync.WaitGroup
 }
 
 var (
@@ -103,15 +105,22 @@ func (p *Provisioner) Validate() error {
 	return nil
 }
 
-// Run runs the library's controller with the node's identity until ctx
-// ends, and returns once its workers have.
-func (p *Provisioner) Run(ctx context.Context, clients controllers.Clients) error {
+// Prepare builds the library's controller in the node's Init phase when
+// the node's credentials exist already (always on a primary): building it
+// registers types in client-go's global scheme, which the
+// controller-manager in this process iterates while it starts (a
+// concurrent map write there ended the process).
+func (p *Provisioner) Prepare(ctx context.Context, clients controllers.Clients) error {
 	client, err := clients(controllers.NodeIdentity)
 	if err != nil {
-		return err
+		return nil // a worker before its kubelet bootstrapped: built in Run
 	}
+	p.build(ctx, client)
+	return nil
+}
+
+func (p *Provisioner) build(ctx context.Context, client kubernetes.Interface) *controller.ProvisionController {
 	ctx = klog.NewContext(ctx, p.Log)
-	var workers sync.WaitGroup
 	pc := controller.NewProvisionController(ctx, client, ProvisionerName, p,
 		// Every node runs one and takes only its own claims (ShouldProvision).
 		controller.LeaderElection(false),
@@ -126,13 +135,29 @@ func (p *Provisioner) Run(ctx context.Context, clients controllers.Clients) erro
 		// removed again and the claim retried: a stop waits at most that.
 		controller.CreateProvisionedPVBackoff(wait.Backoff{Duration: 500 * time.Millisecond, Factor: 2, Steps: 5}),
 	)
-	pc.ControllerWaitGroup(&workers)
+	pc.ControllerWaitGroup(&p.workers)
 	p.mu.Lock()
 	p.ctrl = pc
 	p.mu.Unlock()
+	return pc
+}
+
+// Run runs the library's controller with the node's identity until ctx
+// ends, and returns once its workers have.
+func (p *Provisioner) Run(ctx context.Context, clients controllers.Clients) error {
+	p.mu.Lock()
+	pc := p.ctrl
+	p.mu.Unlock()
+	if pc == nil {
+		client, err := clients(controllers.NodeIdentity)
+		if err != nil {
+			return err
+		}
+		pc = p.build(ctx, client)
+	}
 	p.Log.Info("provisioning local volumes", "node", p.NodeName, "path", p.LocalPath, "provisioner", ProvisionerName)
-	pc.Run(ctx)
-	workers.Wait()
+	pc.Run(klog.NewContext(ctx, p.Log))
+	p.workers.Wait()
 	return nil
 }
 

@@ -15,7 +15,8 @@ import (
 // PKI (CAs and leaves, the front-proxy and kubelet-serving ones included);
 // on every node the kubelet's current client and serving certificates.
 func Certificates(cfg *config.Config) []pki.CertInfo {
-	return pki.Inventory(nodeCertificates(cfg, isPrimary(cfg)).files, nodeCertificates(cfg, isPrimary(cfg)).dirs)
+	c := nodeCertificates(cfg, isPrimary(cfg))
+	return pki.Inventory(c.files, c.dirs)
 }
 
 // isPrimary: only a primary has a cluster CA key.

@@ -115,7 +115,7 @@ func (s *SnapshotScheduler) fail(err error) error {
 
 // scheduled lists the scheduler's own snapshots, newest first.
 func (s *SnapshotScheduler) scheduled() ([]SnapshotInfo, error) {
-	all, err := ListSnapshots(s.Dir)
+	all, err := snapshotFiles(s.Dir)
 	if err != nil {
 		return nil, err
 	}

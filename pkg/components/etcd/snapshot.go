@@ -121,6 +121,25 @@ func readChecksum(path string) (string, error) {
 // ListSnapshots lists the snapshots in dir, newest first, each checked
 // against its checksum file.
 func ListSnapshots(dir string) ([]SnapshotInfo, error) {
+	out, err := snapshotFiles(dir)
+	for i := range out {
+		s := &out[i]
+		if want, err := readChecksum(s.Path); err != nil {
+			s.Problem = "no checksum: " + err.Error()
+		} else if got, _, err := fileSHA256(s.Path); err != nil {
+			s.Problem = err.Error()
+		} else if got != want {
+			s.Problem = "checksum mismatch: the file changed or is damaged"
+		} else {
+			s.Checksum = got
+		}
+	}
+	return out, err
+}
+
+// snapshotFiles lists the snapshots in dir, newest first, without reading
+// them (the scheduler needs only names and times).
+func snapshotFiles(dir string) ([]SnapshotInfo, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -137,17 +156,7 @@ func ListSnapshots(dir string) ([]SnapshotInfo, error) {
 		if err != nil {
 			continue
 		}
-		s := SnapshotInfo{Path: filepath.Join(dir, e.Name()), Size: fi.Size(), Time: fi.ModTime()}
-		if want, err := readChecksum(s.Path); err != nil {
-			s.Problem = "no checksum: " + err.Error()
-		} else if got, _, err := fileSHA256(s.Path); err != nil {
-			s.Problem = err.Error()
-		} else if got != want {
-			s.Problem = "checksum mismatch: the file changed or is damaged"
-		} else {
-			s.Checksum = got
-		}
-		out = append(out, s)
+		out = append(out, SnapshotInfo{Path: filepath.Join(dir, e.Name()), Size: fi.Size(), Time: fi.ModTime()})
 	}
 	slices.SortFunc(out, func(a, b SnapshotInfo) int { return b.Time.Compare(a.Time) })
 	return out, nil

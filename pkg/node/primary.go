@@ -28,6 +28,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/components/csrapprover"
 	"github.com/kubenode/kubenode/pkg/components/etcd"
 	"github.com/kubenode/kubenode/pkg/components/kubelet"
+	"github.com/kubenode/kubenode/pkg/components/metricsapi"
 	"github.com/kubenode/kubenode/pkg/components/scheduler"
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/controllers"
@@ -112,6 +113,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	lb := &servicelb.Controller{Nodes: lbNodes, Reserved: []servicelb.Port{
 		{Port: int32(cfg.APIPort), Protocol: corev1.ProtocolTCP, What: "the Kubernetes API"},
 		{Port: kubelet.Port, Protocol: corev1.ProtocolTCP, What: "the kubelet"},
+		{Port: metricsapi.Port, Protocol: corev1.ProtocolTCP, What: "the metrics API"},
 		{Port: int32(cfg.Network.WireGuardPort), Protocol: corev1.ProtocolUDP, What: "WireGuard"},
 	}}
 	host.Add(lb, controllers.Options{})
@@ -120,6 +122,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 			Retain: cfg.Etcd.SnapshotRetain, Log: log.WithValues("component", "etcd-snapshots")}
 		host.Add(snaps, snaps.Options())
 	}
+	host.AddRunnable(metricsAPI(cfg, creds, log))
 	host.AddRunnable(&localpv.Provisioner{NodeName: cfg.NodeName, LocalPath: cfg.Storage.LocalPath,
 		Log: log.WithValues("component", "local-volumes")})
 	m.Add(host)
@@ -166,6 +169,11 @@ func Preflight(cfg *config.Config) error {
 	l, err := net.Listen("tcp", net.JoinHostPort(bindAddress(cfg), strconv.Itoa(cfg.APIPort)))
 	if err != nil {
 		return fmt.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
+	}
+	l.Close()
+	addr := net.JoinHostPort(primaryAddress(cfg).String(), strconv.Itoa(metricsapi.Port))
+	if l, err = net.Listen("tcp", addr); err != nil {
+		return fmt.Errorf("port %d (the metrics API) is not free on %s (%v): stop what listens there (ss -ltnp 'sport = :%d')", metricsapi.Port, primaryAddress(cfg), err, metricsapi.Port)
 	}
 	return l.Close()
 }
@@ -243,6 +251,7 @@ type credentials struct {
 	ca                                    *pki.CA
 	schedulerKubeconfig, controllerConfig string
 	saKey, saPub                          string
+	generated                             []byte // more built-in objects, see addons.Addons
 	probe                                 *http.Client
 	changed                               []string // "name: what", this start
 }
@@ -285,6 +294,10 @@ func ensurePKIWith(cfg *config.Config, log logr.Logger, renewAll bool) (*credent
 		{Name: "kubelet-client-" + cfg.NodeName, CommonName: "system:node:" + cfg.NodeName, Organization: []string{"system:nodes"}, Client: true},
 		{Name: "kube-proxy", CommonName: "system:kube-proxy", Client: true},
 		{Name: "coredns", CommonName: CoreDNSUser, Client: true},
+		// The metrics API's client certificate towards the apiserver and
+		// the kubelets, and its serving certificate for the aggregator.
+		{Name: "metrics-api", CommonName: metricsapi.User, Client: true, Server: true,
+			IPs: config.IPs(cfg.NodeIPs), DNSNames: []string{metricsapi.ServiceHost}},
 	}
 	pairs := map[string]*pki.KeyPair{}
 	for _, spec := range specs {
@@ -355,10 +368,14 @@ func ensurePKIWith(cfg *config.Config, log logr.Logger, renewAll bool) (*credent
 		{kubeletKubeconfig(cfg), local, "kubelet-client-" + cfg.NodeName},
 		{kubeProxyKubeconfig(cfg), local, "kube-proxy"},
 		{coreDNSKubeconfig(cfg), local, "coredns"},
+		{metricsAPIKubeconfig(cfg), local, "metrics-api"},
 	} {
 		if err := pki.WriteKubeconfig(kc.path, kc.server, ca.CertPEM, pairs[kc.pair], kc.pair); err != nil {
 			return nil, err
 		}
+	}
+	if c.generated, err = metricsapi.APIService(ca.CertPEM); err != nil {
+		return nil, err
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(ca.Cert)
@@ -412,6 +429,25 @@ func controlPlane(cfg *config.Config, c *credentials) []supervisor.Component {
 			CertFile:   p("kube-scheduler.crt"), KeyFile: p("kube-scheduler.key"),
 			Probe: c.probe,
 		},
-		&addons.Addons{Kubeconfig: cfg.AdminKubeconfig(), ManifestsDir: cfg.ManifestsDir()},
+		&addons.Addons{Kubeconfig: cfg.AdminKubeconfig(), ManifestsDir: cfg.ManifestsDir(), Generated: c.generated},
+	}
+}
+
+func metricsAPIKubeconfig(cfg *config.Config) string {
+	return filepath.Join(cfg.DataDir, "metrics-api.kubeconfig")
+}
+
+// metricsAPI serves metrics.k8s.io on the primary's node IP, where the
+// apiserver's aggregator reaches it.
+func metricsAPI(cfg *config.Config, c *credentials, log logr.Logger) *metricsapi.Server {
+	p := c.store.Path
+	return &metricsapi.Server{
+		Kubeconfig: metricsAPIKubeconfig(cfg),
+		CertFile:   p("metrics-api.crt"), KeyFile: p("metrics-api.key"),
+		KubeletCAFile:    c.kubeletServing.Path("ca.crt"),
+		FrontProxyCAFile: c.front.Path("ca.crt"),
+		Address:          primaryAddress(cfg),
+		NodeName:         cfg.NodeName,
+		Log:              log.WithValues("component", "metrics-api"),
 	}
 }

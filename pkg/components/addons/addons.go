@@ -41,6 +41,10 @@ var builtin []byte
 type Addons struct {
 	Kubeconfig   string
 	ManifestsDir string
+	// Generated are more built-in objects (YAML), made at start from this
+	// cluster's own values (the metrics APIService's CA bundle); they must
+	// apply like the built-in ones.
+	Generated []byte
 }
 
 var _ supervisor.Component = (*Addons)(nil)
@@ -72,6 +76,11 @@ func (a *Addons) Start(ctx context.Context) error {
 	}
 	if err := ap.applyFile(ctx, "builtin.yaml", builtin); err != nil {
 		return fmt.Errorf("addons: built-in objects: %w", err)
+	}
+	if len(a.Generated) > 0 {
+		if err := ap.applyFile(ctx, "generated", a.Generated); err != nil {
+			return fmt.Errorf("addons: built-in objects: %w", err)
+		}
 	}
 	for _, err := range ApplyDir(ctx, ap, a.ManifestsDir) {
 		klog.ErrorS(err, "Manifest not applied; fix or remove the file, the others were applied", "component", a.Name())

@@ -56,9 +56,9 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	generatedopenapi "k8s.io/kubernetes/pkg/generated/openapi"
 	"k8s.io/metrics/pkg/apis/metrics"
 	"sigs.k8s.io/metrics-server/pkg/api"
-	generatedopenapi "sigs.k8s.io/metrics-server/pkg/api/generated/openapi"
 	"sigs.k8s.io/metrics-server/pkg/scraper/client"
 	msserver "sigs.k8s.io/metrics-server/pkg/server"
 	"sigs.k8s.io/yaml"
@@ -245,8 +245,11 @@ func (s *Server) build() (runner, error) {
 		return nil, err
 	}
 
-	// OpenAPI as metrics-server publishes it: the aggregator merges it
-	// into the cluster's (kubectl explain nodemetrics).
+	// OpenAPI as metrics-server publishes it, which the aggregator merges
+	// into the cluster's (kubectl explain nodemetrics). The definitions are
+	// Kubernetes' own: metrics-server's were generated for k8s.io/metrics
+	// v0.33, before types named their OpenAPI models themselves, and miss
+	// every model name of v0.36.
 	v := strings.Split(version.Get().String(), "-")[0]
 	gc.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, openapinamer.NewDefinitionNamer(api.Scheme))
 	gc.OpenAPIConfig.Info.Title, gc.OpenAPIConfig.Info.Version = "kubenode metrics API", v

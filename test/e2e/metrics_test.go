@@ -67,7 +67,16 @@ func TestMetricsAPI(t *testing.T) {
 	h1, h2 := l.addHost(1), l.addHost(2)
 	writeBusyboxArchive(t, h1)
 	writeBusyboxArchive(t, h2)
-	startPrimary(t, h1)
+	p1 := startPrimary(t, h1)
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, l := range strings.Split(p1.output(), "\n") {
+				if strings.Contains(l, `component="metrics-api"`) || strings.Contains(l, "metrics.k8s.io") || strings.Contains(l, "panic") {
+					t.Log("primary: " + l)
+				}
+			}
+		}
+	})
 	startWorker(t, h2, createToken(t, h1))
 
 	out := h1.mustKubectl("get", "apiservice", "v1beta1.metrics.k8s.io", "-o",

@@ -219,7 +219,10 @@ func (s *Server) build() (runner, error) {
 	// Only the front proxy authenticates anyone; everything else is
 	// refused (no anonymous user, no tokens).
 	rh := &authenticatorfactory.RequestHeaderConfig{
-		UsernameHeaders:     headerrequest.StaticStringSlice{flags.UsernameHeader},
+		UsernameHeaders: headerrequest.StaticStringSlice{flags.UsernameHeader},
+		// The apiserver sends no UID header (--requestheader-uid-headers
+		// unset); a nil provider would panic on every request.
+		UIDHeaders:          headerrequest.StaticStringSlice(nil),
 		GroupHeaders:        headerrequest.StaticStringSlice{flags.GroupHeader},
 		ExtraHeaderPrefixes: headerrequest.StaticStringSlice{flags.ExtraHeadersPrefix},
 		CAContentProvider:   frontCA,

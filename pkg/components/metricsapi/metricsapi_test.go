@@ -13,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	"k8s.io/kube-openapi/pkg/validation/spec"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 	"sigs.k8s.io/yaml"
 )
 
@@ -75,19 +77,54 @@ func TestPublishMarksTheEndpoint(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	ok := Server{Kubeconfig: "k", CertFile: "c", KeyFile: "k", KubeletCAFile: "ca", FrontProxyCAFile: "f",
-		NodeName: "n", Address: netip.MustParseAddr("192.168.77.1")}
-	if err := ok.Validate(); err != nil {
+	valid := func() *Server {
+		return &Server{Kubeconfig: "k", CertFile: "c", KeyFile: "k", KubeletCAFile: "ca", FrontProxyCAFile: "f",
+			NodeName: "n", Address: netip.MustParseAddr("192.168.77.1")}
+	}
+	if err := valid().Validate(); err != nil {
 		t.Errorf("valid: %v", err)
 	}
-	missing := ok
+	missing := valid()
 	missing.FrontProxyCAFile, missing.Address = "", netip.Addr{}
 	if err := missing.Validate(); err == nil || !strings.Contains(err.Error(), "front-proxy CA") || !strings.Contains(err.Error(), "address") {
 		t.Errorf("missing fields: %v", err)
 	}
-	fast := ok
+	fast := valid()
 	fast.Resolution = 5 * time.Second
 	if err := fast.Validate(); err == nil || !strings.Contains(err.Error(), "10s") {
 		t.Errorf("5s resolution: %v", err)
+	}
+}
+
+// The OpenAPI builders look models up by the names the types give
+// themselves; with metrics-server's Go names alone the server did not
+// build ("cannot find model definition").
+func TestDefinitionsByModelName(t *testing.T) {
+	defs := definitions(func(name string) spec.Ref { return spec.MustCreateRef("#/definitions/" + name) })
+	// Every model the served types reach has a definition under its name.
+	var walk func(name, from string)
+	seen := map[string]bool{}
+	walk = func(name, from string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		d, ok := defs[name]
+		if !ok {
+			t.Errorf("no definition named %s (reached from %s)", name, from)
+			return
+		}
+		for _, dep := range d.Dependencies {
+			walk(dep, name)
+		}
+	}
+	for _, m := range []interface{ OpenAPIModelName() string }{
+		metricsv1beta1.NodeMetrics{}, metricsv1beta1.NodeMetricsList{}, metricsv1beta1.PodMetrics{},
+		metricsv1beta1.PodMetricsList{}, metav1.Status{}, metav1.APIResourceList{},
+	} {
+		walk(m.OpenAPIModelName(), "the served types")
+	}
+	if !seen[metav1.ObjectMeta{}.OpenAPIModelName()] {
+		t.Errorf("NodeMetrics does not reach ObjectMeta: %v", seen)
 	}
 }

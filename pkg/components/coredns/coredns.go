@@ -36,8 +36,8 @@
 //
 //   - Logging: CoreDNS's plugins (plugin/pkg/log) and caddy write through the
 //     standard library's default logger (package log: "[INFO] plugin/x:
-//     ..."), to stderr with the default date prefix unless someone calls
-//     log.SetOutput. That is process-wide, so it is left alone here; this
+//     ..."). That is process-wide, so main points it at klog once
+//     (logging.StdLog: component=coredns, plugin=x, the line's level); this
 //     package's own lines go to CoreDNS.Log.
 //   - klog: the kubernetes plugin's setup calls klog.SetLogger with an
 //     adapter that drops all key/value pairs and would route every klog line

@@ -38,6 +38,10 @@ type networkPhase struct {
 	done    chan struct{}
 	mu      sync.Mutex
 	keepErr error // the last re-apply's failure
+	// last is the host as the keeper last found it, when that matched the
+	// plan: Health reads it instead of reading the host again.
+	last   *netsetup.Status
+	lastAt time.Time
 }
 
 // Keeping the host as planned: a netlink change, or this long without one,
@@ -104,12 +108,18 @@ func (p *networkPhase) keepAsPlanned(ctx context.Context, changes <-chan struct{
 }
 
 func (p *networkPhase) reapply(ctx context.Context) error {
-	plan, err := p.net.Plan(ctx)
-	if err != nil || plan.Empty() {
+	st, err := p.net.Show(ctx)
+	p.mu.Lock()
+	p.last, p.lastAt = nil, time.Time{}
+	if err == nil && st.Plan.Empty() {
+		p.last, p.lastAt = st, time.Now()
+	}
+	p.mu.Unlock()
+	if err != nil || st.Plan.Empty() {
 		return err
 	}
 	var what []string
-	for _, c := range plan.Changes {
+	for _, c := range st.Plan.Changes {
 		what = append(what, strings.TrimSpace(c.String()))
 	}
 	p.log.Info("the host differs from the plan; putting it back", "changes", what)

@@ -9,7 +9,7 @@ DATA_DIR ?= /var/lib/kubenode
 # cgo + libseccomp: CRI-O applies seccomp profiles only when built with the
 # seccomp tag; without cgo RuntimeDefault silently becomes Unconfined.
 TAGS := seccomp containers_image_openpgp exclude_graphdriver_btrfs netgo osusergo
-LDFLAGS := -s -w -linkmode external -extldflags -static \
+LINKFLAGS := -linkmode external -extldflags -static \
 	-X main.kubenodeVersion=$(VERSION) \
 	-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
 	-X k8s.io/component-base/version.gitMajor=1 \
@@ -18,12 +18,13 @@ LDFLAGS := -s -w -linkmode external -extldflags -static \
 	-X k8s.io/client-go/pkg/version.gitVersion=$(KUBE_VERSION) \
 	-X k8s.io/client-go/pkg/version.gitMajor=1 \
 	-X k8s.io/client-go/pkg/version.gitMinor=36
+LDFLAGS := -s -w $(LINKFLAGS)
 
 # Host packages kubenode and its tests use (Debian names).
 DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins iptables \
 	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin
 
-.PHONY: all build deps test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags
+.PHONY: all build deps size-report test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags
 
 all: build
 
@@ -109,6 +110,12 @@ bench: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench.sh
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-network.sh
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-cluster.sh
+
+# The 30 largest packages and modules of the binary, from the symbols of an
+# unstripped build of the same source and flags (bin/kubenode.debug).
+size-report: $(PAUSE) $(PINNS)
+	CGO_ENABLED=1 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LINKFLAGS)' -o $(BIN).debug ./cmd/kubenode
+	$(GO) run ./hack/size-report $(BIN).debug
 
 clean:
 	rm -rf bin $(PAUSE) $(PINNS)

@@ -106,10 +106,12 @@ sandbox: build
 	$(GO) test -c -o bin/e2e.test ./test/e2e/
 	KUBENODE_SANDBOX=1 KUBENODE_BIN=$(CURDIR)/$(BIN) bin/e2e.test -test.run '^TestSandbox$$' -test.v -test.timeout 0
 
+# Every figure of the benchmarks as min / median / max over RUNS runs; with
+# BASE=<commit>, that commit too, alternated in the same session, with the
+# ratio of the medians.
+RUNS ?= 3
 bench: build
-	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench.sh
-	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-network.sh
-	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-cluster.sh
+	KUBENODE_BIN=$(CURDIR)/$(BIN) RUNS=$(RUNS) BASE=$(BASE) hack/bench-compare.sh
 
 # The 30 largest packages and modules of the binary, from the symbols of an
 # unstripped build of the same source and flags (bin/kubenode.debug).

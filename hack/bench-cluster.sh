@@ -82,9 +82,11 @@ c1=$(cpu_seconds "$W")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
 anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
 file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
+pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$W"/smaps_rollup)
 
 echo "worker component ready times:"
 grep -h '"component ready"' "$ROOT/h2/log" | sed -E 's/.*component="([^"]+)" elapsed="([^"]+)".*/  \1 \2/' | paste -sd' ' | fold -s -w 100
 printf 'join to node ready:         %s s\n' "$(echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}')"
 printf 'worker RSS after %ss idle:  %s MiB (anonymous %s MiB, mapped binary %s MiB)\n' "$IDLE" "$rss" "$anon" "$file"
+printf 'worker PSS after %ss idle:  %s MiB\n' "$IDLE" "$pss"
 printf 'worker CPU over %ss idle:   %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"

@@ -110,6 +110,7 @@ c1=$(cpu_seconds "$PID")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
+pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$PID"/smaps_rollup)
 size=$(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}')
 
 echo "component ready times (cold, then warm):"
@@ -122,5 +123,6 @@ printf 'warm restart to node ready: %s s\n' "$warm_node"
 printf 'pod create to Running:      p50 %s s, p95 %s s (%s pods, one at a time)\n' "$p50" "$p95" "$PODS"
 printf 'RSS after %ss idle:         %s MiB (the whole node: one process, no pods)\n' "$IDLE" "$rss"
 printf '  of which anonymous:       %s MiB; mapped binary (clean, evictable): %s MiB\n' "$anon" "$file"
+printf 'PSS after %ss idle:         %s MiB\n' "$IDLE" "$pss"
 printf 'CPU over %ss idle:          %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"
 printf 'binary size:                %s MiB\n' "$size"

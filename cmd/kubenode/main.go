@@ -44,7 +44,7 @@ func main() {
 	// restarting primary retry within 2 s, not a minute.
 	reflectorbackoff.Set()
 	// Before anything else can read or unset it (see NotifierFromEnv).
-	notify = supervisor.NotifierFromEnv()
+	notify = withProfiles(supervisor.NotifierFromEnv())
 	// Every library logger goes to klog, with component=<name>: CoreDNS and
 	// caddy log through the standard logger, CRI-O, containers/storage and
 	// containers/image through the global logrus logger (whose Fatal must

@@ -21,7 +21,8 @@ LDFLAGS := -s -w -linkmode external -extldflags -static \
 
 # Host packages kubenode and its tests use (Debian names).
 DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins iptables \
-	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin
+	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin \
+	docker-registry skopeo
 
 .PHONY: all build deps test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags
 

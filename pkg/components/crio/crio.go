@@ -36,6 +36,7 @@ import (
 	"k8s.io/klog/v2"
 	"tags.cncf.io/container-device-interface/pkg/cdi"
 
+	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/images"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
@@ -60,6 +61,8 @@ type CRIO struct {
 	// ImagesDir holds image archives imported at every Start (already
 	// present images are skipped).
 	ImagesDir string
+	// Registries says where pulls go, with which credentials and CAs.
+	Registries config.Registries
 	// CNI, when set, is written to CNIConfigDir at Start.
 	CNI *CNI
 	// KeepPods leaves pods running under their conmon at Stop, for the next
@@ -169,6 +172,11 @@ func (c *CRIO) Init(context.Context) error {
 	if err != nil {
 		return err
 	}
+	reg, err := writeRegistries(c.crioRun("registries"), c.Registries)
+	if err != nil {
+		return err
+	}
+	reg.apply(cfg)
 	// Validate configures the process-wide CDI cache, which by default
 	// watches its spec dirs with an inotify instance of its own. There are
 	// none (buildConfig), so make the cache without a watcher first: one

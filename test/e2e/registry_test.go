@@ -14,12 +14,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sys/unix"
 
 	"github.com/kubenode/kubenode/pkg/images/imagetest"
 )
@@ -120,10 +123,12 @@ func TestRegistries(t *testing.T) {
 		wrongCA   = "192.168.77.10:5000" // config trusts another CA
 		wrongPass = "192.168.77.11:5000" // config has a wrong password
 		bySecret  = "192.168.77.12:5000" // no credentials: imagePullSecrets
+		fallback  = "192.168.77.13:5000" // its mirror fails: the registry serves
+		broken    = "192.168.77.9:5998"  // the mirror: closes every connection
 		plain     = "192.168.77.9:5001"  // plain HTTP, no auth
 		refused   = "192.168.77.9:5999"  // nothing listens
 	)
-	for _, a := range []string{"192.168.77.10", "192.168.77.11", "192.168.77.12"} {
+	for _, a := range []string{"192.168.77.10", "192.168.77.11", "192.168.77.12", "192.168.77.13"} {
 		sh(t, "ip", "-n", reg.name, "addr", "add", a+"/24", "dev", "eth0")
 	}
 
@@ -134,7 +139,7 @@ func TestRegistries(t *testing.T) {
 	ca := issue(t, pki, "ca", nil, caTemplate())
 	otherCA := issue(t, pki, "other-ca", nil, caTemplate())
 	var ips []net.IP
-	for _, a := range []string{"192.168.77.9", "192.168.77.10", "192.168.77.11", "192.168.77.12"} {
+	for _, a := range []string{"192.168.77.9", "192.168.77.10", "192.168.77.11", "192.168.77.12", "192.168.77.13"} {
 		ips = append(ips, net.ParseIP(a))
 	}
 	server := issue(t, pki, "registry", ca, &x509.Certificate{IPAddresses: ips,
@@ -199,6 +204,7 @@ http: {addr: "%s"}
 		})
 	}
 	push("e2e/busybox:1")
+	brokenHits := acceptAndClose(t, reg, broken)
 	push("library/mirrored:1")
 
 	h1.writeConfig(fmt.Sprintf(`registries:
@@ -207,6 +213,8 @@ http: {addr: "%s"}
       endpoint: ["https://%[1]s"]
     "%[2]s":
       endpoint: ["http://%[2]s"]
+    "%[10]s":
+      endpoint: ["https://%[11]s"]
   configs:
     "%[1]s":
       auth: {username: puller, password: s3cret}
@@ -219,10 +227,14 @@ http: {addr: "%s"}
       tls: {ca_file: %[3]s, cert_file: %[4]s, key_file: %[5]s}
     "%[9]s":
       tls: {ca_file: %[3]s, cert_file: %[4]s, key_file: %[5]s}
-`, good, plain, ca.cert, client.cert, client.key, wrongCA, otherCA.cert, wrongPass, bySecret))
+    "%[10]s":
+      auth: {username: puller, password: s3cret}
+      tls: {ca_file: %[3]s, cert_file: %[4]s, key_file: %[5]s}
+`, good, plain, ca.cert, client.cert, client.key, wrongCA, otherCA.cert, wrongPass, bySecret, fallback, broken))
 	if out, err := h1.run("config", "check", filepath.Join(h1.root, "config.yaml")); err != nil {
 		t.Fatalf("config check: %v\n%s", err, out)
 	}
+	_, etcErr := os.Stat("/etc/containers")
 	startPrimary(t, h1)
 	h1.mustKubectl("create", "secret", "docker-registry", "regcred", "--docker-server="+bySecret,
 		"--docker-username=puller", "--docker-password=s3cret")
@@ -233,6 +245,7 @@ http: {addr: "%s"}
 		"nosecret":  bySecret + "/e2e/busybox:1",
 		"mirror":    "docker.io/library/mirrored:1",
 		"shortname": "mirrored:1",
+		"fallback":  fallback + "/e2e/busybox:1",
 		"plainhttp": plain + "/e2e/busybox:1",
 		"refused":   refused + "/e2e/busybox:1",
 		"wrongca":   wrongCA + "/e2e/busybox:1",
@@ -267,7 +280,7 @@ spec:
 	h1.mustKubectl("apply", "-f", all)
 
 	t.Run("pulls", func(t *testing.T) {
-		for _, name := range []string{"creds", "secret", "mirror", "shortname", "plainhttp"} {
+		for _, name := range []string{"creds", "secret", "mirror", "shortname", "plainhttp", "fallback"} {
 			t.Run(name, func(t *testing.T) {
 				waitPodReady(t, h1, name)
 			})
@@ -281,6 +294,10 @@ spec:
 		// The mirror served docker.io, which this machine cannot reach.
 		if out := readFile(filepath.Join(reg.root, "tls.log")); !strings.Contains(out, "/v2/library/mirrored/manifests/1") {
 			t.Errorf("the mirror's log shows no request for library/mirrored:\n%s", tail(out, 20))
+		}
+		// The fallback pod's mirror was tried before its registry.
+		if n := brokenHits.Load(); n == 0 {
+			t.Errorf("no connection reached the fallback pod's mirror %s", broken)
 		}
 		if out := readFile(filepath.Join(reg.root, "plain.log")); !strings.Contains(out, "/v2/e2e/busybox/manifests/1") {
 			t.Errorf("the plain HTTP registry's log shows no request for e2e/busybox:\n%s", tail(out, 20))
@@ -309,6 +326,20 @@ spec:
 		}
 	})
 
+	t.Run("files under the node's run dir only", func(t *testing.T) {
+		dir := filepath.Join(h1.runDir(), "crio", "registries")
+		conf := readFile(filepath.Join(dir, "registries.conf"))
+		if !strings.Contains(conf, `location = "`+good+`"`) {
+			t.Errorf("registries.conf lacks the docker.io mirror:\n%s", conf)
+		}
+		if st, err := os.Stat(filepath.Join(dir, "auth.json")); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("auth.json: %v %v, want mode 0600", err, st)
+		}
+		if _, err := os.Stat("/etc/containers"); os.IsNotExist(etcErr) && !os.IsNotExist(err) {
+			t.Errorf("/etc/containers appeared while the node ran")
+		}
+	})
+
 	t.Run("node stays healthy", func(t *testing.T) {
 		waitNodeReady(t, h1, "node1.k8s.internal", 10*time.Second)
 		out, err := h1.run(append([]string{"status"}, h1.nodeArgs()...)...)
@@ -331,4 +362,49 @@ func manifestFor(manifest, name string) string {
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)
+}
+
+// acceptAndClose listens on addr in h's namespace and closes every
+// connection at once, counting them.
+func acceptAndClose(t *testing.T, h *host, addr string) *atomic.Int64 {
+	t.Helper()
+	type result struct {
+		ln  net.Listener
+		err error
+	}
+	ch := make(chan result)
+	go func() {
+		// A socket belongs to the namespace its thread was in when it was
+		// made; the locked thread ends with this goroutine.
+		runtime.LockOSThread()
+		f, err := os.Open(h.ns)
+		if err != nil {
+			ch <- result{err: err}
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			ch <- result{err: err}
+			return
+		}
+		ln, err := net.Listen("tcp", addr)
+		ch <- result{ln, err}
+	}()
+	r := <-ch
+	if r.err != nil {
+		t.Fatalf("listen on %s in %s: %v", addr, h.name, r.err)
+	}
+	t.Cleanup(func() { r.ln.Close() })
+	var n atomic.Int64
+	go func() {
+		for {
+			c, err := r.ln.Accept()
+			if err != nil {
+				return
+			}
+			n.Add(1)
+			c.Close()
+		}
+	}()
+	return &n
 }

@@ -1,4 +1,7 @@
-package crio
+// Package registries writes a node's registries section (pkg/config) as
+// containers/image's registry settings: registries.conf, certs.d and an
+// auth file, which CRI-O's pulls then use (pkg/components/crio).
+package registries
 
 import (
 	"bytes"
@@ -10,25 +13,32 @@ import (
 	"slices"
 
 	"github.com/BurntSushi/toml"
-	libconfig "github.com/cri-o/cri-o/pkg/config"
 
 	"github.com/kubenode/kubenode/pkg/config"
 )
 
-// registryFiles are containers/image's registry settings, made from the
-// node's registries section at every Init under RunDir/crio/registries, so
-// that the machine's /etc/containers, /etc/docker/certs.d and
-// ~/.docker/config.json play no part in the node's pulls.
-type registryFiles struct {
-	dir string
+// Files are the registry settings in one dir, which Write makes afresh.
+type Files struct {
+	Dir string
 }
 
-func (r registryFiles) conf() string    { return filepath.Join(r.dir, "registries.conf") }
-func (r registryFiles) confDir() string { return filepath.Join(r.dir, "registries.conf.d") } // never made
-func (r registryFiles) certsDir() string {
-	return filepath.Join(r.dir, "certs.d")
-}
-func (r registryFiles) authFile() string { return filepath.Join(r.dir, "auth.json") }
+// Conf is registries.conf (v2).
+func (f Files) Conf() string { return filepath.Join(f.Dir, "registries.conf") }
+
+// ConfDir is the drop-in dir of registries.conf, which is never made:
+// pointing at it keeps /etc/containers/registries.conf.d out.
+func (f Files) ConfDir() string { return filepath.Join(f.Dir, "registries.conf.d") }
+
+// CertsDir holds a dir per host[:port]: ca.crt, client.cert, client.key.
+func (f Files) CertsDir() string { return filepath.Join(f.Dir, "certs.d") }
+
+// AuthFile holds the credentials (containers-auth.json(5)).
+func (f Files) AuthFile() string { return filepath.Join(f.Dir, "auth.json") }
+
+// RegistriesDir (lookaside signature storage) and ShortNameAliases are
+// not made either; set, they keep /etc and $HOME out.
+func (f Files) RegistriesDir() string    { return filepath.Join(f.Dir, "registries.d") }
+func (f Files) ShortNameAliases() string { return filepath.Join(f.Dir, "short-name-aliases.conf") }
 
 // The registries.conf (v2) fields kubenode writes; containers/image's
 // own types carry unexported parts the encoder would trip on.
@@ -79,28 +89,28 @@ func buildRegistriesConf(r config.Registries) (registriesConf, error) {
 	return out, nil
 }
 
-// writeRegistries writes the files afresh: registries.conf, certs.d/HOST
+// Write writes the files afresh: registries.conf, certs.d/HOST
 // (ca.crt, client.cert, client.key: the names containers/image reads) and
 // the auth file, which holds the passwords (0600, in a 0700 dir).
-func writeRegistries(dir string, r config.Registries) (registryFiles, error) {
-	f := registryFiles{dir: dir}
+func Write(dir string, r config.Registries) (Files, error) {
+	f := Files{Dir: dir}
 	if err := os.RemoveAll(dir); err != nil {
-		return f, fmt.Errorf("crio: registries: %w", err)
+		return f, fmt.Errorf("registries: %w", err)
 	}
-	if err := os.MkdirAll(f.certsDir(), 0o700); err != nil {
-		return f, fmt.Errorf("crio: registries: %w", err)
+	if err := os.MkdirAll(f.CertsDir(), 0o700); err != nil {
+		return f, fmt.Errorf("registries: %w", err)
 	}
 	conf, err := buildRegistriesConf(r)
 	if err != nil {
-		return f, fmt.Errorf("crio: %w", err)
+		return f, fmt.Errorf("%w", err)
 	}
 	var b bytes.Buffer
 	b.WriteString("# Written by kubenode at every start from the registries section of its config; edits are lost.\n")
 	if err := toml.NewEncoder(&b).Encode(conf); err != nil {
-		return f, fmt.Errorf("crio: registries.conf: %w", err)
+		return f, fmt.Errorf("registries.conf: %w", err)
 	}
-	if err := os.WriteFile(f.conf(), b.Bytes(), 0o600); err != nil {
-		return f, fmt.Errorf("crio: registries: %w", err)
+	if err := os.WriteFile(f.Conf(), b.Bytes(), 0o600); err != nil {
+		return f, fmt.Errorf("registries: %w", err)
 	}
 
 	type authEntry struct {
@@ -123,14 +133,14 @@ func writeRegistries(dir string, r config.Registries) (registryFiles, error) {
 			}
 			data, err := os.ReadFile(cf.src)
 			if err != nil {
-				return f, fmt.Errorf("crio: registries.configs[%q].tls.%s: %w", host, cf.field, err)
+				return f, fmt.Errorf("registries.configs[%q].tls.%s: %w", host, cf.field, err)
 			}
-			hostDir := filepath.Join(f.certsDir(), host)
+			hostDir := filepath.Join(f.CertsDir(), host)
 			if err := os.MkdirAll(hostDir, 0o700); err != nil {
-				return f, fmt.Errorf("crio: registries: %w", err)
+				return f, fmt.Errorf("registries: %w", err)
 			}
 			if err := os.WriteFile(filepath.Join(hostDir, cf.name), data, 0o600); err != nil {
-				return f, fmt.Errorf("crio: registries: %w", err)
+				return f, fmt.Errorf("registries: %w", err)
 			}
 		}
 	}
@@ -138,24 +148,10 @@ func writeRegistries(dir string, r config.Registries) (registryFiles, error) {
 	if err != nil {
 		return f, err
 	}
-	if err := os.WriteFile(f.authFile(), data, 0o600); err != nil {
-		return f, fmt.Errorf("crio: registries: %w", err)
+	if err := os.WriteFile(f.AuthFile(), data, 0o600); err != nil {
+		return f, fmt.Errorf("registries: %w", err)
 	}
 	return f, nil
-}
-
-// apply points CRI-O's pulls at the files, and only at them.
-func (f registryFiles) apply(cfg *libconfig.Config) {
-	cfg.GlobalAuthFile = f.authFile() // server.New copies it into the SystemContext
-	sys := cfg.SystemContext
-	sys.SystemRegistriesConfPath = f.conf()
-	sys.SystemRegistriesConfDirPath = f.confDir()
-	sys.DockerPerHostCertDirPath = f.certsDir()
-	sys.AuthFilePath = f.authFile()
-	// Lookaside signature storage config and the short-name alias cache
-	// default to /etc and $HOME too.
-	sys.RegistriesDirPath = filepath.Join(f.dir, "registries.d")
-	sys.UserShortNameAliasConfPath = filepath.Join(f.dir, "short-name-aliases.conf")
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -275,6 +276,11 @@ spec:
 	write(t, first, manifestFor(manifest.String(), "creds"))
 	h1.mustKubectl("apply", "-f", first)
 	waitPodReady(t, h1, "creds")
+	var wire int
+	for _, m := range regexp.MustCompile(`"GET /v2/[^ ]+/blobs/[^ ]+ HTTP/[0-9.]+" 200 (\d+)`).FindAllStringSubmatch(readFile(filepath.Join(reg.root, "tls.log")), -1) {
+		n, _ := strconv.Atoi(m[1])
+		wire += n
+	}
 	all := filepath.Join(h1.root, "pods.yaml")
 	write(t, all, manifest.String())
 	h1.mustKubectl("apply", "-f", all)
@@ -290,7 +296,7 @@ spec:
 		if m == nil {
 			t.Fatalf("no pull time in the creds pod's events:\n%s", ev)
 		}
-		t.Logf("FIGURE pull of a %s-byte image over TLS with auth from the registry's namespace: %s", m[2], m[1])
+		t.Logf("FIGURE pull of an image of %s bytes (%d bytes of blobs on the wire) over TLS with auth from the registry's namespace: %s", m[2], wire, m[1])
 		// The mirror served docker.io, which this machine cannot reach.
 		if out := readFile(filepath.Join(reg.root, "tls.log")); !strings.Contains(out, "/v2/library/mirrored/manifests/1") {
 			t.Errorf("the mirror's log shows no request for library/mirrored:\n%s", tail(out, 20))

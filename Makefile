@@ -27,7 +27,8 @@ LDFLAGS := -s -w $(LINKFLAGS)
 
 # Host packages kubenode and its tests use (Debian names).
 DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins iptables \
-	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin
+	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin \
+	docker-registry skopeo
 
 .PHONY: all build deps size-report test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags
 

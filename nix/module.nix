@@ -105,6 +105,33 @@ let
     loadBalancer = section {
       nodeSelector = field types.str "Label selector of the nodes whose addresses serve LoadBalancer Services. Default: every Ready node.";
     };
+    registries = section {
+      mirrors = field (types.attrsOf (
+        types.submodule {
+          options.endpoint = mkOption {
+            type = types.listOf types.str;
+            description = "Mirror URLs (https://host[:port], or http:// for plain HTTP), tried in order before the registry itself.";
+          };
+        }
+      )) "Mirrors per registry name (docker.io, registry.example:5000), as in k3s's registries.yaml.";
+      configs = field (types.attrsOf (
+        types.submodule {
+          options = {
+            auth = section {
+              username = field types.str "Username.";
+              password = field types.str "Password. It ends up in the Nix store, readable by every user: prefer imagePullSecrets there.";
+              auth = field types.str "base64 of \"username:password\", instead of username and password (same caveat).";
+            };
+            tls = section {
+              ca_file = field externalPath "PEM file of the CA that signs the host's certificate (added to the system's).";
+              cert_file = field externalPath "Client certificate (PEM).";
+              key_file = field externalPath "The client certificate's key (PEM).";
+              insecure_skip_verify = field types.bool "Accept any certificate, and plain HTTP.";
+            };
+          };
+        }
+      )) "Credentials and TLS settings per host[:port] of a registry or mirror, as in k3s's registries.yaml.";
+    };
     etcd = section {
       snapshotInterval = field types.str "How often the primary snapshots etcd into <dataDir>/snapshots: a Go duration, or \"off\". Default 12h.";
       snapshotRetain = field types.ints.positive "How many scheduled snapshots are kept. Default 5.";

@@ -91,6 +91,7 @@ type File struct {
 	Etcd          Etcd         `json:"etcd,omitempty"`
 	LoadBalancer  LoadBalancer `json:"loadBalancer,omitempty"`
 	Storage       Storage      `json:"storage,omitempty"`
+	Registries    Registries   `json:"registries,omitempty"`
 }
 
 // Storage is the local volumes' part of config.yaml.
@@ -222,6 +223,7 @@ type Config struct {
 	Etcd          EtcdConfig
 	LoadBalancer  LoadBalancer
 	Storage       Storage // LocalPath resolved
+	Registries    Registries
 }
 
 // checkLocalPath keeps the volumes' directory off kubenode's own state and
@@ -317,6 +319,7 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		Network:       f.Network,
 		Runtime:       f.Runtime.WithDefaults(),
 		LoadBalancer:  f.LoadBalancer,
+		Registries:    f.Registries,
 	}
 	c.Etcd = EtcdConfig{SnapshotInterval: DefaultSnapshotInterval, SnapshotRetain: DefaultSnapshotRetain}
 	if f.Etcd.SnapshotRetain != 0 {
@@ -355,6 +358,7 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	if err := c.checkLocalPath(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Registries.validate(host != nil)...)
 	if c.NodeIndex < 1 || c.NodeIndex > 255 {
 		bad("nodeIndex %d: must be between 1 and 255", c.NodeIndex)
 	}

@@ -69,6 +69,15 @@ func walkSchema(path string, v any, t reflect.Type, out *[]error) {
 			}
 			walkSchema(joinPath(path, k), m[k], ft, out)
 		}
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			bad("must be a mapping, not %s", kindOf(v))
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			walkSchema(fmt.Sprintf("%s[%q]", path, k), m[k], t.Elem(), out)
+		}
 	case reflect.Slice:
 		l, ok := v.([]any)
 		if !ok {

@@ -80,6 +80,7 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 		RuntimePath:   cfg.Runtime.RuncPath,
 		ConmonPath:    cfg.Runtime.ConmonPath,
 		CNIPluginDirs: cniPluginDirs(cfg),
+		Registries:    cfg.Registries,
 		CNI: &crio.CNI{
 			Bridge:  netsetup.BridgeName,
 			Subnets: cfg.NodeCIDRs(cfg.NodeIndex),

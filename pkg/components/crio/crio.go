@@ -36,7 +36,9 @@ import (
 	"k8s.io/klog/v2"
 	"tags.cncf.io/container-device-interface/pkg/cdi"
 
+	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/images"
+	"github.com/kubenode/kubenode/pkg/registries"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -60,6 +62,8 @@ type CRIO struct {
 	// ImagesDir holds image archives imported at every Start (already
 	// present images are skipped).
 	ImagesDir string
+	// Registries says where pulls go, with which credentials and CAs.
+	Registries config.Registries
 	// CNI, when set, is written to CNIConfigDir at Start.
 	CNI *CNI
 	// KeepPods leaves pods running under their conmon at Stop, for the next
@@ -169,6 +173,11 @@ func (c *CRIO) Init(context.Context) error {
 	if err != nil {
 		return err
 	}
+	reg, err := registries.Write(c.crioRun("registries"), c.Registries)
+	if err != nil {
+		return fmt.Errorf("crio: %w", err)
+	}
+	useRegistries(cfg, reg)
 	// Validate configures the process-wide CDI cache, which by default
 	// watches its spec dirs with an inotify instance of its own. There are
 	// none (buildConfig), so make the cache without a watcher first: one
@@ -292,6 +301,20 @@ func (c *CRIO) buildConfig(policy string) (*libconfig.Config, error) {
 	libcni.CacheDir = c.crioRun("cni", "cache")
 	cfg.PluginDirs = c.CNIPluginDirs
 	return cfg, nil
+}
+
+// useRegistries points CRI-O's pulls at the node's registry files, and
+// only at them: the machine's /etc/containers, /etc/docker/certs.d and
+// ~/.docker/config.json play no part.
+func useRegistries(cfg *libconfig.Config, f registries.Files) {
+	cfg.GlobalAuthFile = f.AuthFile() // server.New copies it into the SystemContext
+	sys := cfg.SystemContext
+	sys.SystemRegistriesConfPath = f.Conf()
+	sys.SystemRegistriesConfDirPath = f.ConfDir()
+	sys.DockerPerHostCertDirPath = f.CertsDir()
+	sys.AuthFilePath = f.AuthFile()
+	sys.RegistriesDirPath = f.RegistriesDir()
+	sys.UserShortNameAliasConfPath = f.ShortNameAliases()
 }
 
 // Start follows crio's own main (cmd/crio/main.go of v1.36.3): ensure the

@@ -53,4 +53,5 @@ var DefaultPrefixes = map[string]string{
 	"coredns_":                        "coredns",
 	"coredns_kubernetes_rest_client_": Process,
 	"container_runtime_crio_":         "crio",
+	"containerd_cri_":                 "crio", // CRI-O's VM runtime links containerd's CRI I/O
 }

@@ -14,6 +14,9 @@ var LegacyPrefixes = map[string]string{
 	"authorization_":                        "apiserver",
 	"etcd_":                                 "apiserver",
 	"field_validation_":                     "apiserver",
+	"grpc_client_":                          "apiserver", // its etcd client's
+	"kube_apiserver_":                       "apiserver",
+	"pod_security_":                         "apiserver",
 	"serviceaccount_":                       "apiserver",
 	"watch_cache_":                          "apiserver",
 	"scheduler_":                            "scheduler",
@@ -21,6 +24,9 @@ var LegacyPrefixes = map[string]string{
 	"prober_":                               "kubelet",
 	"volume_manager_":                       "kubelet",
 	"plugin_manager_":                       "kubelet",
+	"dra_":                                  "kubelet",
+	"force_cleaned_failed_volume_operation": "kubelet",
+	"reconstruct_volume_operations":         "kubelet",
 	"kubeproxy_":                            "kube-proxy",
 	"attachdetach_":                         "controller-manager",
 	"cronjob_controller_":                   "controller-manager",
@@ -38,6 +44,8 @@ var LegacyPrefixes = map[string]string{
 	"taint_eviction_controller_":            "controller-manager",
 	"ttl_after_finished_controller_":        "controller-manager",
 	"disruption_controller_":                "controller-manager",
+	"device_taint_eviction_controller_":     "controller-manager",
+	"retroactive_storageclass_":             "controller-manager",
 	"statefulset_":                          "controller-manager",
 	"horizontal_pod_autoscaler_controller_": "controller-manager",
 }

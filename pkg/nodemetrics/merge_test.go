@@ -116,3 +116,18 @@ kubenode_component_ready_duration_seconds{component="kubelet"} 2
 		t.Fatal(err)
 	}
 }
+
+func TestMergedAbsent(t *testing.T) {
+	r := prometheus.NewRegistry()
+	counter(r, "etcd_server_has_leader", "leader", nil)
+	counter(r, "coredns_dns_requests_total", "requests", nil)
+	m := Merged{{Gatherer: r, Component: Process, Prefixes: map[string]string{"etcd_": "etcd", "coredns_": "coredns"}, Absent: map[string]bool{"etcd": true}}}
+	want := `
+# HELP coredns_dns_requests_total requests
+# TYPE coredns_dns_requests_total counter
+coredns_dns_requests_total{kubenode_component="coredns"} 1
+`
+	if err := testutil.GatherAndCompare(m, strings.NewReader(want)); err != nil {
+		t.Fatal(err)
+	}
+}

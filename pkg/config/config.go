@@ -52,6 +52,7 @@ var NodePorts = map[int]string{
 	10248:   "the kubelet's health endpoint",
 	10249:   "kube-proxy's metrics",
 	10250:   "the kubelet API",
+	10251:   "the node's metrics",
 	10256:   "kube-proxy's health endpoint",
 	10257:   "kube-controller-manager",
 	10259:   "kube-scheduler",

@@ -112,6 +112,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	lb := &servicelb.Controller{Nodes: lbNodes, Reserved: []servicelb.Port{
 		{Port: int32(cfg.APIPort), Protocol: corev1.ProtocolTCP, What: "the Kubernetes API"},
 		{Port: kubelet.Port, Protocol: corev1.ProtocolTCP, What: "the kubelet"},
+		{Port: MetricsPort, Protocol: corev1.ProtocolTCP, What: "the node's metrics"},
 		{Port: int32(cfg.Network.WireGuardPort), Protocol: corev1.ProtocolUDP, What: "WireGuard"},
 	}}
 	host.Add(lb, controllers.Options{})
@@ -126,6 +127,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
+	m.Add(newNodeMetrics(cfg, true, rt.kubelet, network, m.Status, log))
 	m.Add(host.Gate(meshC.Name()))
 	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig(), log: log.WithValues("component", "join-hint")})
 	m.Add(nodeCertificates(cfg, true))

@@ -180,6 +180,7 @@ func checkNodePorts(cfg *config.Config) error {
 		what string
 	}{
 		{bindAddress(cfg), kubelet.Port, "kubelet API"},
+		{bindAddress(cfg), MetricsPort, "node metrics"},
 		{"127.0.0.1", 10248, "kubelet health"},
 		{"127.0.0.1", 10256, "kube-proxy health"},
 		{"127.0.0.1", 10249, "kube-proxy metrics"},

@@ -155,6 +155,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
+	m.Add(newNodeMetrics(cfg, false, rt.kubelet, network, m.Status, log))
 	meshC, err := rt.meshController(cfg, network, mesh.TaintUnmanaged)
 	if err != nil {
 		network.Release()

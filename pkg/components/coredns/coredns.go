@@ -58,7 +58,10 @@
 //     scheduler, the apiserver's loopback client) records its request
 //     latencies and results in CoreDNS's coredns_kubernetes_rest_client_*
 //     collectors. Those, like all CoreDNS metrics, sit in Prometheus'
-//     default registry, which nothing serves (no prometheus plugin).
+//     default registry, which the node's metrics endpoint serves (package
+//     nodemetrics labels them as the process's, not CoreDNS's).
+//   - Directives: init (metrics.go) inserts kubenode_metrics into
+//     dnsserver.Directives after prometheus and registers its plugin.
 //   - Flags: coremain, imported by the kubernetes plugin for its version
 //     string, registers -conf, -plugins, -pidfile, -version, -quiet,
 //     -dns.port and -p on the standard library's flag.CommandLine at init,

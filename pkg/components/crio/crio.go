@@ -379,7 +379,10 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("crio: restrict socket: %w", err)
 	}
 
-	unary := []grpc.UnaryServerInterceptor{recoverUnary}
+	if err := registerMetrics(ctx, cfg); err != nil {
+		return fmt.Errorf("crio: metrics: %w", err)
+	}
+	unary := []grpc.UnaryServerInterceptor{recoverUnary, recordOperation}
 	if !hugetlbUsable() {
 		klog.InfoS("hugetlb cgroup controller not mounted: dropping hugepage limits from container specs")
 		unary = append(unary, dropHugetlbLimits)

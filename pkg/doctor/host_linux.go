@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os/exec"
+	"strings"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -73,7 +74,7 @@ func allRules() ([]hostRule, error) {
 			if r.Table == 0 || r.Invert {
 				continue
 			}
-			hr := hostRule{Priority: r.Priority, Table: r.Table, Text: fmt.Sprintf("%d: %s", r.Priority, r)}
+			hr := hostRule{Priority: r.Priority, Table: r.Table, Text: strings.TrimSpace(r.String())}
 			if r.Dst != nil {
 				hr.Dst = prefixOf(r.Dst, fam)
 			}
@@ -99,7 +100,7 @@ func routeVia(dst netip.Addr) (string, error) {
 	return l.Attrs().Name, nil
 }
 
-// linkAddrs returns a link's MTU, up state and addresses.
+// linkInfo returns a link's MTU, up state and addresses.
 func linkInfo(name string) (mtu int, up bool, addrs []netip.Prefix, err error) {
 	l, err := netlink.LinkByName(name)
 	if err != nil {
@@ -110,7 +111,8 @@ func linkInfo(name string) (mtu int, up bool, addrs []netip.Prefix, err error) {
 		return 0, false, nil, err
 	}
 	for _, a := range as {
-		addrs = append(addrs, prefixOf(a.IPNet, 0))
+		ones, _ := a.Mask.Size()
+		addrs = append(addrs, netip.PrefixFrom(addrOf(a.IP), ones))
 	}
 	return l.Attrs().MTU, l.Attrs().Flags&net.FlagUp != 0, addrs, nil
 }

@@ -12,6 +12,7 @@ import (
 
 func newDoctorCmd() *cobra.Command {
 	var asJSON bool
+	var from, to string
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check this node's network and control plane hop by hop: ok, or FAIL with the evidence and the fix",
@@ -20,7 +21,11 @@ the checks: the underlay and the routes to the peers' endpoints; WireGuard per p
 handshake, an ICMP probe through the tunnel); the routes per peer CIDR; other routes that capture a pod
 or Service CIDR; brkube; MTU (with a full-size probe to each peer); sysctls; kubenode's nftables table
 and other tables that drop pod traffic; the Service route; CoreDNS; the API, the kubelets and the clock;
-certificates. One line per check; the exit status is non-zero when any check fails.`,
+certificates. One line per check; the exit status is non-zero when any check fails.
+
+With --from POD --to POD|SERVICE[:PORT], run on the source pod's node, it checks that one path instead:
+a probe from inside the source pod and, when it gets no answer, the hop where it stops (this node's
+routing, a firewall rule whose counter moved, the tunnel, or the far side).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig(cmd)
@@ -32,7 +37,19 @@ certificates. One line per check; the exit status is non-zero when any check fai
 			if err != nil {
 				return err
 			}
-			results := doctor.Run(ctx, in)
+			if (from == "") != (to == "") {
+				return fmt.Errorf("--from and --to go together: --from POD --to POD|SERVICE[:PORT]")
+			}
+			var results []check.Result
+			if from != "" {
+				p, err := node.DoctorPath(ctx, in, from, to)
+				if err != nil {
+					return err
+				}
+				results = doctor.Path(ctx, p)
+			} else {
+				results = doctor.Run(ctx, in)
+			}
 			w := cmd.OutOrStdout()
 			if asJSON {
 				if err := check.PrintJSON(w, results); err != nil {
@@ -53,6 +70,8 @@ certificates. One line per check; the exit status is non-zero when any check fai
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&from, "from", "", "check one path instead, from this pod ([NAMESPACE/]NAME, on this node)")
+	cmd.Flags().StringVar(&to, "to", "", "to this pod or Service ([NAMESPACE/]NAME[:PORT]; without a port, an ICMP echo); says at which hop the probe stops")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as a JSON array (id, status, severity, message, evidence, fix)")
 	return cmd
 }

@@ -59,3 +59,22 @@ var (
 	Certificates = Register(Check{ID: "certificates", Title: "no certificate expires within 30 days",
 		Severity: Warning, Fix: "restart kubenode to renew its own certificates (it renews those within 30 days of expiry at start); `kubenode certs rotate` renews them all"})
 )
+
+// kubenode doctor --from POD --to POD|SERVICE[:PORT]: the hops of one path,
+// in order.
+var (
+	PathSource = Register(Check{ID: "path.source", Title: "the source pod runs on this node and its network namespace is found",
+		Severity: Error, Fix: "run doctor on the source pod's node, and check that the pod is Running (kubectl get pod -o wide)"})
+	PathDestination = Register(Check{ID: "path.destination", Title: "the destination pod has an IP, or the Service has ready endpoints",
+		Severity: Error, Fix: "check the destination pod's readiness and the Service's selector (kubectl get endpointslices)"})
+	PathProbe = Register(Check{ID: "path.probe", Title: "a probe from the source pod reaches the destination",
+		Severity: Error, Fix: "see the hop after it that failed"})
+	PathRoute = Register(Check{ID: "path.route", Title: "this node routes the pod's packets to the destination's node through wgkube (or brkube, on this node)",
+		Severity: Error, Fix: "see the routes and capture checks of `kubenode doctor`"})
+	PathWireGuard = Register(Check{ID: "path.wireguard", Title: "the destination's node answers through wgkube",
+		Severity: Error, Fix: "see the wireguard check of `kubenode doctor` on both nodes"})
+	PathFirewall = Register(Check{ID: "path.firewall", Title: "no nftables rule on this node dropped the probe",
+		Severity: Error, Fix: "delete the rule (nft delete rule FAMILY TABLE CHAIN handle N) or let the pod traffic through it"})
+	PathRemote = Register(Check{ID: "path.remote", Title: "the destination's node delivers the probe and the destination answers",
+		Severity: Error, Fix: "run `kubenode doctor` on the destination's node, and check that the destination listens on the port"})
+)

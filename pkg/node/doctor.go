@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -132,4 +137,101 @@ func askReadyz(ctx context.Context, rc *rest.Config) doctor.APIAnswer {
 		a.Err = fmt.Errorf("%s: %s", resp.Status, body)
 	}
 	return a
+}
+
+// DoctorPath resolves `kubenode doctor --from POD --to POD|SERVICE[:PORT]`
+// (each [NAMESPACE/]NAME) through the API with the node's credentials.
+func DoctorPath(ctx context.Context, in doctor.Input, from, to string) (doctor.PathInput, error) {
+	cfg := in.Config
+	p := doctor.PathInput{Config: cfg, NetnsDir: filepath.Join(cfg.RunDir, "crio", "ns", "netns")}
+	kubeconfig := cfg.AdminKubeconfig()
+	if !in.Primary {
+		kubeconfig = kubeletKubeconfig(cfg)
+	}
+	rc, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return p, err
+	}
+	client, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return p, err
+	}
+	indexOf := func(ip netip.Addr) int {
+		for i := 1; i <= 255; i++ {
+			for _, c := range cfg.NodeCIDRs(i) {
+				if c.Contains(ip) {
+					return i
+				}
+			}
+		}
+		return 0
+	}
+	split := func(s string) (string, string) {
+		if ns, name, ok := strings.Cut(s, "/"); ok {
+			return ns, name
+		}
+		return metav1.NamespaceDefault, s
+	}
+	podEnd := func(ns, name string) (doctor.Endpoint, error) {
+		pod, err := client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return doctor.Endpoint{}, err
+		}
+		ip, err := netip.ParseAddr(pod.Status.PodIP)
+		if err != nil {
+			return doctor.Endpoint{}, fmt.Errorf("pod %s/%s has no IP yet (phase %s)", ns, name, pod.Status.Phase)
+		}
+		return doctor.Endpoint{Name: ns + "/" + name, IP: ip, NodeIndex: indexOf(ip)}, nil
+	}
+	ns, name := split(from)
+	if p.From, err = podEnd(ns, name); err != nil {
+		return p, fmt.Errorf("--from: %w", err)
+	}
+	target, portText, _ := strings.Cut(to, ":")
+	if portText != "" {
+		if p.Port, err = strconv.Atoi(portText); err != nil || p.Port < 1 || p.Port > 65535 {
+			return p, fmt.Errorf("--to %s: port %q is not a number from 1 to 65535", to, portText)
+		}
+	}
+	ns, name = split(target)
+	p.ToName = ns + "/" + name
+	if end, err := podEnd(ns, name); err == nil {
+		p.ToName = "pod " + p.ToName
+		p.ToIP, p.Targets = end.IP, []doctor.Endpoint{end}
+		return p, nil
+	} else if !apierrors.IsNotFound(err) {
+		return p, fmt.Errorf("--to: %w", err)
+	}
+	svc, err := client.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return p, fmt.Errorf("--to %s: neither a pod nor a Service: %w", to, err)
+	}
+	p.ToName = "service " + p.ToName
+	if p.ToIP, err = netip.ParseAddr(svc.Spec.ClusterIP); err != nil {
+		return p, fmt.Errorf("--to: service %s/%s has no cluster IP (%q)", ns, name, svc.Spec.ClusterIP)
+	}
+	if p.Port == 0 && len(svc.Spec.Ports) > 0 {
+		p.Port = int(svc.Spec.Ports[0].Port)
+	}
+	slices, err := client.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: "kubernetes.io/service-name=" + name})
+	if err != nil {
+		return p, fmt.Errorf("--to: endpoints of service %s/%s: %w", ns, name, err)
+	}
+	for _, s := range slices.Items {
+		for _, e := range s.Endpoints {
+			if e.Conditions.Ready != nil && !*e.Conditions.Ready {
+				continue
+			}
+			for _, a := range e.Addresses {
+				if ip, err := netip.ParseAddr(a); err == nil && ip.Is4() == p.ToIP.Is4() {
+					n := a
+					if e.TargetRef != nil {
+						n = e.TargetRef.Namespace + "/" + e.TargetRef.Name
+					}
+					p.Targets = append(p.Targets, doctor.Endpoint{Name: n, IP: ip, NodeIndex: indexOf(ip)})
+				}
+			}
+		}
+	}
+	return p, nil
 }

@@ -78,13 +78,16 @@ func evidenceOf(rs []doctorResult, id string) string {
 // TestDoctor: on a healthy primary and worker every check of `kubenode
 // doctor` is ok; each injected fault (only in the test's namespaces) makes
 // exactly its check fail, with the evidence, and the check is ok again
-// once the fault is undone. The faults that kubenode's own network keeper
+// once the fault is undone. `doctor --from --to` names the hop where a
+// probe from a pod stops. The faults that kubenode's own network keeper
 // would repair at once are injected on the stopped worker, whose wgkube
 // (and its routes) a helper keeps (runtime.keepPodsRunning).
 func TestDoctor(t *testing.T) {
 	kubenodeBin(t)
 	l := newLAN(t)
 	h1, h2 := l.addHost(1), l.addHost(2)
+	writeBusyboxArchive(t, h1)
+	writeBusyboxArchive(t, h2)
 	h2.writeConfig(h2.runtimeConfig() + "  keepPodsRunning: true\n")
 	p1 := startPrimary(t, h1)
 	p2 := startWorker(t, h2, createToken(t, h1))
@@ -145,6 +148,58 @@ func TestDoctor(t *testing.T) {
 		[][]string{{"nft", "delete", "table", "inet", "e2efwd"}},
 		`table inet e2efwd chain e2eforward`)
 	t.Logf("live faults checked in %s", time.Since(t0).Round(time.Second))
+
+	// One path, from a pod on the primary to the web pod on the worker and
+	// to its Service: ok, then the hop where a probe stops.
+	manifest := filepath.Join(h1.root, "workloads.yaml")
+	write(t, manifest, workloads+client1OnPrimary)
+	h1.mustKubectl("apply", "-f", manifest)
+	web, _ := webPod(t, h1, "")
+	waitPodReady(t, h1, "client1")
+	t1 := time.Now()
+	// path wants exactly the hops in wantFail to fail, and allows a failed
+	// probe when may.
+	path := func(to string, may bool, wantFail ...string) {
+		t.Helper()
+		eventually(t, 20*time.Second, fmt.Sprintf("doctor --from client1 --to %s fails %v", to, wantFail), func() error {
+			out, err := h1.run(append([]string{"doctor", "--json", "--from", "client1", "--to", to}, h1.nodeArgs()...)...)
+			var rs []doctorResult
+			if i := strings.Index(out, "["); i < 0 || json.Unmarshal([]byte(out[i:strings.LastIndex(out, "]")+1]), &rs) != nil {
+				return fmt.Errorf("no JSON (%v):\n%s", err, out)
+			}
+			var got []string
+			for _, r := range rs {
+				if r.Status != "ok" && !(may && r.ID == "path.probe") {
+					got = append(got, r.ID)
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(wantFail, " ") || (err != nil) != (len(wantFail) > 0) {
+				return fmt.Errorf("failed %v (exit %v), want %v:\n%s", got, err, wantFail, out)
+			}
+			for _, r := range rs {
+				if r.Status != "ok" {
+					t.Logf("path to %s: %s %s: %s %v", to, r.Status, r.ID, r.Message, r.Evidence)
+				}
+			}
+			return nil
+		})
+	}
+	path(web+":8080", false)
+	path("web", false)
+	h1.mustExec(nftFile(h1, "pathfwd", "table inet e2epath {\n chain e2eforward {\n  type filter hook forward priority 0; policy accept;\n  iifname \"brkube\" counter drop\n }\n}\n")...)
+	path(web+":8080", false, "path.probe", "path.firewall")
+	h1.mustExec("nft", "delete", "table", "inet", "e2epath")
+	h1.mustExec("ip", "route", "add", "10.88.0.0/16", "dev", "eth0", "table", "100")
+	h1.mustExec("ip", "rule", "add", "to", "10.88.2.0/24", "lookup", "100", "pref", "100")
+	// The captured packets may still get through, unencrypted, over the
+	// underlay: the route hop fails either way.
+	path("web", true, "path.route")
+	h1.mustExec("ip", "rule", "del", "pref", "100")
+	h1.mustExec("ip", "route", "del", "10.88.0.0/16", "dev", "eth0", "table", "100")
+	path(web+":8080", false)
+	expectDoctor(t, h1, "", false)
+	expectDoctor(t, h2, "", false)
+	t.Logf("paths checked in %s", time.Since(t1).Round(time.Second))
 
 	// The worker stopped: its helper keeps wgkube and the routes, and
 	// nothing puts back what a fault changes.

@@ -401,7 +401,7 @@ func (r *run) mtu() check.Result {
 		ev = append(ev, fmt.Sprintf("wgkube mtu %d > underlay %s mtu %d - %d = %d", wgMTU, spec.Underlay, spec.UnderlayMTU, wgOverhead, spec.UnderlayMTU-wgOverhead))
 	}
 	ports, err := bridgePorts(netsetup.BridgeName)
-	if err != nil && !isNotFound(err) {
+	if err != nil && !linkMissing(err) {
 		ev = append(ev, "pods' veths: "+err.Error())
 	}
 	names := make([]string, 0, len(ports))
@@ -609,8 +609,4 @@ func joinAddrs(as []netip.Addr) string {
 		s = append(s, a.String())
 	}
 	return strings.Join(s, ", ")
-}
-
-func isNotFound(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "not found")
 }

@@ -239,3 +239,10 @@ func checksum(b []byte) uint16 {
 	}
 	return ^uint16(s)
 }
+
+// linkMissing: the link does not exist (brkube on a host that never ran a
+// node).
+func linkMissing(err error) bool {
+	var nf netlink.LinkNotFoundError
+	return errors.As(err, &nf)
+}

@@ -21,6 +21,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubenode/kubenode/pkg/check"
 	"github.com/kubenode/kubenode/pkg/components/addons"
 	"github.com/kubenode/kubenode/pkg/components/apiserver"
 	"github.com/kubenode/kubenode/pkg/components/controllermanager"
@@ -167,7 +168,7 @@ func Preflight(cfg *config.Config) error {
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(bindAddress(cfg), strconv.Itoa(cfg.APIPort)))
 	if err != nil {
-		return fmt.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
+		return check.PreflightAPIPort.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
 	}
 	return l.Close()
 }
@@ -176,19 +177,19 @@ func Preflight(cfg *config.Config) error {
 func preflightNode(cfg *config.Config) error {
 	for _, dir := range []string{cfg.DataDir, cfg.RunDir} {
 		if err := checkWritable(dir); err != nil {
-			return err
+			return check.PreflightDirs.Err(err)
 		}
 	}
 	if err := checkNodePorts(cfg); err != nil {
-		return err
+		return check.PreflightPorts.Err(err)
 	}
 	if err := crio.CheckHost(cfg.Runtime.RuncPath, cfg.Runtime.ConmonPath, cniPluginDirs(cfg)); err != nil {
-		return err
+		return check.PreflightRuntime.Err(err)
 	}
 	// The host facts the network phase needs (underlay, MTU, WireGuard
 	// port), so that a bad one fails here and not after the node's state
 	// (or a worker's join) is written.
-	return netsetup.CheckHost(context.Background(), cfg)
+	return check.PreflightNetwork.Err(netsetup.CheckHost(context.Background(), cfg))
 }
 
 // checkWritable finds the nearest existing ancestor of dir and checks that

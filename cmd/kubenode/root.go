@@ -50,6 +50,7 @@ func newRootCmd() *cobra.Command {
 		newTokenCmd(),
 		newWorkerCmd(),
 		newStatusCmd(),
+		newShutdownCmd(),
 		newEtcdCmd(),
 		newCertsCmd(),
 		newInstallCmd(),

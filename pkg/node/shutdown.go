@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -32,6 +33,7 @@ const ExitShutdown = 10
 // shutdowner turns the node's coming stop into one that stops every pod and
 // tears the pod network down, then starts that stop.
 type shutdowner struct {
+	stopping  context.Context // done once the node stops for another reason
 	crio      *crio.CRIO
 	net       *networkPhase
 	cancel    context.CancelFunc
@@ -40,18 +42,25 @@ type shutdowner struct {
 }
 
 func newShutdowner(ctx context.Context, c *crio.CRIO, net *networkPhase, log logr.Logger) (context.Context, *shutdowner) {
+	stopping := ctx
 	ctx, cancel := context.WithCancel(ctx)
-	return ctx, &shutdowner{crio: c, net: net, cancel: cancel, log: log}
+	return ctx, &shutdowner{stopping: stopping, crio: c, net: net, cancel: cancel, log: log}
 }
 
-func (s *shutdowner) request() {
+// request fails when the node already stops for another reason (a
+// signal): that stop may have left the pods running already.
+func (s *shutdowner) request() error {
+	if s.stopping.Err() != nil {
+		return errors.New("the node is already stopping and keeps its pods: once it has exited, `kubenode reset` stops them")
+	}
 	if s.requested.Swap(true) {
-		return
+		return nil
 	}
 	s.log.Info("Shutdown requested: stopping the node and every pod")
 	s.crio.SetKeepPods(false)
 	s.net.keep.Store(false)
 	s.cancel()
+	return nil
 }
 
 // result is the node's exit: ErrShutdown after a clean shutdown.
@@ -85,8 +94,13 @@ func Shutdown(ctx context.Context, cfg *config.Config, timeout time.Duration) er
 		return fmt.Errorf("the node at %s does not answer: %w", path, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("the node at %s refused the shutdown: %s (a kubenode older than this command? stop it and run `kubenode reset` to stop its pods)", path, resp.Status)
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusConflict:
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("the node at %s refused the shutdown: %s", path, strings.TrimSpace(string(msg)))
+	default:
+		return fmt.Errorf("the node at %s refused the shutdown: %s (a kubenode older than this command? stop it, then run `kubenode reset` to stop its pods)", path, resp.Status)
 	}
 	var reply shutdownReply
 	if err := json.NewDecoder(resp.Body).Decode(&reply); err != nil || reply.PID <= 0 {

@@ -37,7 +37,7 @@ func StatusSocket(cfg *config.Config) string { return filepath.Join(cfg.RunDir, 
 
 // serveStatus answers GET / (the status) and POST /shutdown on the status
 // socket (0600) until the returned function is called.
-func serveStatus(path string, status func() Status, shutdown func()) (func(), error) {
+func serveStatus(path string, status func() Status, shutdown func() error) (func(), error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
@@ -57,7 +57,10 @@ func serveStatus(path string, status func() Status, shutdown func()) (func(), er
 	})
 	// kubenode shutdown: the reply names the process to wait for.
 	mux.HandleFunc("POST /shutdown", func(w http.ResponseWriter, _ *http.Request) {
-		shutdown()
+		if err := shutdown(); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(shutdownReply{PID: os.Getpid()})
 	})

@@ -109,7 +109,6 @@ bench: build
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench.sh
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-network.sh
 	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-cluster.sh
-	KUBENODE_BIN=$(CURDIR)/$(BIN) hack/bench-restart.sh
 
 clean:
 	rm -rf bin $(PAUSE) $(PINNS)

@@ -15,7 +15,12 @@ declare -A SAVED
 for k in $TUNABLES; do SAVED[$k]=$(cat /proc/sys/$k); done
 
 cleanup() {
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	# A stop keeps the pods (and the wgkube helper): shutdown stops them too.
+	for i in "${!PIDS[@]}"; do
+		n=$((i + 1))
+		# shellcheck disable=SC2046
+		nsenter --net=/run/netns/"$ID-h$n" -- "$BIN" shutdown $(node_args $n) >/dev/null 2>&1 || kill -TERM "${PIDS[$i]}" 2>/dev/null || true
+	done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	for n in sw h1 h2; do ip netns del "$ID-$n" 2>/dev/null || true; done
 	grep " $ROOT" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true

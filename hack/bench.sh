@@ -19,7 +19,11 @@ declare -A SAVED
 for k in $TUNABLES; do SAVED[$k]=$(cat /proc/sys/$k); done
 
 cleanup() {
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+	# A stop keeps the pods (and the wgkube helper): shutdown stops them too.
+	if [ -n "$PID" ] && ! nsenter --net=/run/netns/"$NS" -- "$BIN" shutdown --data-dir "$ROOT/data" --run-dir "$ROOT/run" --config "$ROOT/config.yaml" >/dev/null 2>&1; then
+		kill -TERM "$PID" 2>/dev/null || true
+	fi
+	[ -n "$PID" ] && wait "$PID" 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 	grep " $ROOT" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	for d in /sys/fs/cgroup/*/"$CG"; do

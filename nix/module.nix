@@ -88,7 +88,7 @@ let
       kubeletRootDir = field externalPath "The kubelet's root. Default /var/lib/kubelet.";
       podLogsDir = field externalPath "Pod logs. Default /var/log/pods.";
       cgroupRoot = field types.str "The cgroup pods go under. Default /.";
-      keepPodsRunning = field types.bool "Keep containers running while kubenode stops or restarts (the unit then uses KillMode=process). Default false.";
+      keepPodsRunning = field types.bool "Keep containers running while kubenode stops or restarts, for the next start to adopt (kubenode shutdown stops them). Default true.";
       primaryTaint = field (types.enum [
         "auto"
         "always"
@@ -442,9 +442,13 @@ in
         RestartSec = "5s";
         TimeoutStopSec = "30s";
         TimeoutStartSec = "5min";
-        # mixed: kubenode stops every pod itself, whatever is left (conmon)
-        # is killed after it exits; keepPodsRunning needs conmon to survive.
-        KillMode = if cfg.settings.runtime.keepPodsRunning == true then "process" else "mixed";
+        # process: conmon and the wgkube helper survive a restart for
+        # keepPodsRunning (the default); with it false kubenode stops every
+        # pod itself, and mixed kills what is left after it exits.
+        KillMode = if cfg.settings.runtime.keepPodsRunning == false then "mixed" else "process";
+        # kubenode shutdown (every pod stopped) exits 10: no restart.
+        SuccessExitStatus = 10;
+        RestartPreventExitStatus = 10;
         Delegate = "yes";
         LimitNOFILE = 1048576;
         LimitNPROC = "infinity";

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,6 +64,10 @@ func main() {
 		runKubectl(os.Args[2:])
 	}
 	if err := newRootCmd().Execute(); err != nil {
+		if errors.Is(err, node.ErrShutdown) {
+			fmt.Fprintln(os.Stderr, "kubenode:", err)
+			os.Exit(node.ExitShutdown)
+		}
 		fmt.Fprintln(os.Stderr, "kubenode:", err)
 		os.Exit(1)
 	}

@@ -46,6 +46,7 @@ func newRootCmd() *cobra.Command {
 		newKubectlCmd(),
 		newNetworkCmd(),
 		newResetCmd(),
+		newShutdownCmd(),
 		newImagesCmd(),
 		newTokenCmd(),
 		newWorkerCmd(),

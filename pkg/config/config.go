@@ -145,8 +145,10 @@ type Runtime struct {
 	// CgroupRoot is the cgroup pods go under; default "/".
 	CgroupRoot string `json:"cgroupRoot,omitempty"`
 	// KeepPodsRunning leaves containers running while kubenode stops or
-	// restarts; by default a stop stops every pod, as a reboot would.
-	KeepPodsRunning bool `json:"keepPodsRunning,omitempty"`
+	// restarts (default true), for the next start to adopt; false stops
+	// every pod whenever kubenode stops. `kubenode shutdown` and `reset`
+	// stop them either way.
+	KeepPodsRunning *bool `json:"keepPodsRunning,omitempty"`
 	// PrimaryTaint decides whether the primary registers with
 	// node-role.kubernetes.io/control-plane:NoSchedule: "auto" (default:
 	// only once workers exist, so a lone primary runs pods), "always" or
@@ -169,9 +171,12 @@ const (
 	DefaultRuncPath       = "/usr/sbin/runc"
 	DefaultConmonPath     = "/usr/bin/conmon"
 	DefaultCNIPluginDir   = "/usr/lib/cni"
+	// Pods outlive a restart or upgrade of kubenode.
+	DefaultKeepPodsRunning = true
 )
 
-// WithDefaults returns r with every empty path set to its default.
+// WithDefaults returns r with every unset field that has a default set to
+// it.
 func (r Runtime) WithDefaults() Runtime {
 	r.KubeletRootDir = or(r.KubeletRootDir, DefaultKubeletRootDir)
 	r.PodLogsDir = or(r.PodLogsDir, DefaultPodLogsDir)
@@ -179,7 +184,17 @@ func (r Runtime) WithDefaults() Runtime {
 	r.ConmonPath = or(r.ConmonPath, DefaultConmonPath)
 	r.CNIPluginDir = or(r.CNIPluginDir, DefaultCNIPluginDir)
 	r.PrimaryTaint = or(r.PrimaryTaint, TaintAuto)
+	keep := r.KeepsPods()
+	r.KeepPodsRunning = &keep
 	return r
+}
+
+// KeepsPods is runtime.keepPodsRunning, or its default when unset.
+func (r Runtime) KeepsPods() bool {
+	if r.KeepPodsRunning == nil {
+		return DefaultKeepPodsRunning
+	}
+	return *r.KeepPodsRunning
 }
 
 // Values of Runtime.PrimaryTaint.

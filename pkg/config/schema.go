@@ -98,6 +98,8 @@ func walkSchema(path string, v any, t reflect.Type, out *[]error) {
 		} else if _, err := n.Int64(); err != nil {
 			bad("%s is not a whole number", n)
 		}
+	case reflect.Pointer: // optional: null is handled above
+		walkSchema(path, v, t.Elem(), out)
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {
 			bad("must be true or false, not %s", kindOf(v))

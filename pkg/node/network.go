@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -23,15 +24,22 @@ func newNetwork(cfg *config.Config, log logr.Logger) (*netsetup.Network, error) 
 		netsetup.WithHelper(), netsetup.KeepLivePeers())
 }
 
+func newNetworkPhase(network *netsetup.Network, keep bool, log logr.Logger) *networkPhase {
+	p := &networkPhase{net: network, log: log.WithValues("component", "network")}
+	p.keep.Store(keep)
+	return p
+}
+
 // networkPhase runs the host networking as the first component, so every
 // later component starts with brkube, wgkube, routes and firewall in place,
 // and it stops last.
 type networkPhase struct {
 	net *netsetup.Network
 	log logr.Logger
-	// keep: the pods outlive this process (runtime.keepPodsRunning), so a
-	// stop is a restart and wgkube stays for them.
-	keep   bool
+	// keep: the pods outlive this process (runtime.keepPodsRunning, unless
+	// kubenode shutdown cleared it), so a stop is a restart and wgkube
+	// stays for them.
+	keep   atomic.Bool
 	health peerWatch // see health.go
 
 	cancel  context.CancelFunc
@@ -143,7 +151,7 @@ func (p *networkPhase) Stop(ctx context.Context) error {
 		case <-ctx.Done():
 		}
 	}
-	if p.keep {
+	if p.keep.Load() {
 		return p.net.Release()
 	}
 	return p.net.Teardown()

@@ -77,7 +77,8 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 		return err
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
-	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning, log: log.WithValues("component", "network")})
+	netPhase := newNetworkPhase(network, cfg.Runtime.KeepsPods(), log)
+	m.Add(netPhase)
 	rt, err := newRuntime(cfg, primaryCreds(cfg, creds), network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
 	if err != nil {
 		network.Release()
@@ -133,17 +134,18 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig(), log: log.WithValues("component", "join-hint")})
 	m.Add(nodeCertificates(cfg, true))
 	server, _ := join.ServerURL(cfg)
+	ctx, shut := newShutdowner(ctx, rt.crio, netPhase, log)
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "primary", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: server,
 			Kubeconfig: cfg.AdminKubeconfig(), Components: m.Status(), Peers: meshC.Members(),
 			NetworkPeers: network.Peers()}
-	})
+	}, shut.request)
 	if err != nil {
 		network.Release()
 		return err
 	}
 	defer stopStatus()
-	return m.Run(ctx)
+	return shut.result(m.Run(ctx))
 }
 
 // primaryTaintPolicy is runtime.primaryTaint as the mesh controller keeps

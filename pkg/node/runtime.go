@@ -76,7 +76,7 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 		DataDir:       cfg.DataDir,
 		RunDir:        cfg.RunDir,
 		ImagesDir:     images.ArchiveDir(cfg.DataDir),
-		KeepPods:      cfg.Runtime.KeepPodsRunning,
+		KeepPods:      cfg.Runtime.KeepsPods(),
 		RuntimePath:   cfg.Runtime.RuncPath,
 		ConmonPath:    cfg.Runtime.ConmonPath,
 		CNIPluginDirs: cniPluginDirs(cfg),

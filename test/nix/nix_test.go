@@ -266,11 +266,15 @@ func TestUnitMatchesShippedUnit(t *testing.T) {
 		}
 	}
 
-	// keepPodsRunning: conmon must outlive a restart (the shipped unit's
-	// comment), so KillMode=process.
-	keep := mustEvaluate(t, strings.Replace(primaryConfig, `runtime.primaryTaint = "never";`, `runtime.keepPodsRunning = true;`, 1))
-	if km := unitOptions(t, keep.Unit)["Service.KillMode"]; !slices.Equal(km, []string{"process"}) {
-		t.Errorf("keepPodsRunning: KillMode %q, want process", km)
+	// Pods keep running by default: conmon must outlive a restart (the
+	// shipped unit's comment), so KillMode=process; with keepPodsRunning
+	// false kubenode stops them itself and mixed kills what is left.
+	if km := got["Service.KillMode"]; !slices.Equal(km, []string{"process"}) {
+		t.Errorf("default: KillMode %q, want process", km)
+	}
+	stop := mustEvaluate(t, strings.Replace(primaryConfig, `runtime.primaryTaint = "never";`, `runtime.keepPodsRunning = false;`, 1))
+	if km := unitOptions(t, stop.Unit)["Service.KillMode"]; !slices.Equal(km, []string{"mixed"}) {
+		t.Errorf("keepPodsRunning = false: KillMode %q, want mixed", km)
 	}
 }
 

@@ -67,8 +67,9 @@ type CRIO struct {
 	// CNI, when set, is written to CNIConfigDir at Start.
 	CNI *CNI
 	// KeepPods leaves pods running under their conmon at Stop, for the next
-	// start to adopt; by default Stop stops every pod sandbox first, so no
-	// container outlives the node process.
+	// start to adopt; otherwise Stop stops every pod sandbox first, so no
+	// container outlives the node process. SetKeepPods changes it while
+	// CRI-O runs.
 	KeepPods bool
 	// CNIPluginDirs hold the CNI plugin binaries.
 	CNIPluginDirs []string
@@ -98,14 +99,28 @@ type running struct {
 	podsErr     error
 }
 
+// SetKeepPods decides, while CRI-O runs, what its Stop does to the pods
+// (kubenode shutdown stops them on a node that keeps them).
+func (c *CRIO) SetKeepPods(keep bool) {
+	c.mu.Lock()
+	c.KeepPods = keep
+	c.mu.Unlock()
+}
+
+func (c *CRIO) keepPods() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.KeepPods
+}
+
 // StopPods starts stopping every pod in the background (unless KeepPods),
 // so that their grace period overlaps with the rest of the node's
 // shutdown; Stop waits for it. The node calls it when shutdown begins.
 func (c *CRIO) StopPods() {
 	c.mu.Lock()
-	r := c.started
+	r, keep := c.started, c.KeepPods
 	c.mu.Unlock()
-	if r == nil || c.KeepPods {
+	if r == nil || keep {
 		return
 	}
 	r.podsOnce.Do(func() {
@@ -462,7 +477,7 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 			cause = fmt.Errorf("crio: fatal: %w", err)
 		}
 		errs := []error{cause}
-		if cause == nil && !c.KeepPods {
+		if cause == nil && !c.keepPods() {
 			c.StopPods() // already under way when the node stops in order
 			// Close the CRI socket so a kubelet still syncing cannot
 			// start anything new, then stop what started meanwhile.

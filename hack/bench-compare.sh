@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the benchmarks (hack/bench.sh, bench-cluster.sh, bench-network.sh)
+# Runs the benchmarks (hack/bench.sh, bench-cluster.sh, bench-network.sh,
+# bench-restart.sh)
 # RUNS times and prints every figure as min / median / max. With BASE=<commit>
 # it also builds that commit and alternates the two binaries run by run, in
 # the same session, so that each figure comes with the ratio of the medians
@@ -42,7 +43,7 @@ figures() {
 
 for run in $(seq 1 "$RUNS"); do
 	for b in "${bins[@]}"; do
-		for s in bench bench-cluster bench-network; do
+		for s in bench bench-cluster bench-network bench-restart; do
 			echo "run $run/$RUNS: $b $s" >&2
 			KUBENODE_BIN=${path[$b]} "$ROOT_DIR/hack/$s.sh" >"$OUT/$b-$s-$run.txt" 2>"$OUT/$b-$s-$run.err" ||
 				{ cat "$OUT/$b-$s-$run.err" >&2; echo "$s failed for $b (run $run)" >&2; exit 1; }

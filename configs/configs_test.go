@@ -29,11 +29,16 @@ func TestServiceUnit(t *testing.T) {
 	// Type=notify because kubenode sends READY=1 only when every component
 	// is ready; Restart=always because a dead component ends the process.
 	for key, want := range map[string]string{
-		"Service.Type":      "notify",
-		"Service.Restart":   "always",
-		"Service.Delegate":  "yes",
-		"Service.ExecStart": "/usr/local/bin/kubenode primary --config /etc/kubenode/config.yaml",
-		"Install.WantedBy":  "multi-user.target",
+		"Service.Type":     "notify",
+		"Service.Restart":  "always",
+		"Service.Delegate": "yes",
+		// Pods (conmon) survive a restart or an upgrade of kubenode.
+		"Service.KillMode": "process",
+		// kubenode shutdown's exit status (node.ExitShutdown) is final.
+		"Service.RestartPreventExitStatus": "10",
+		"Service.SuccessExitStatus":        "10",
+		"Service.ExecStart":                "/usr/local/bin/kubenode primary --config /etc/kubenode/config.yaml",
+		"Install.WantedBy":                 "multi-user.target",
 	} {
 		if got[key] != want {
 			t.Errorf("%s = %q, want %q", key, got[key], want)

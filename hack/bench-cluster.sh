@@ -15,7 +15,12 @@ declare -A SAVED
 for k in $TUNABLES; do SAVED[$k]=$(cat /proc/sys/$k); done
 
 cleanup() {
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	# A stop keeps the pods (and the wgkube helper): shutdown stops them too.
+	for i in "${!PIDS[@]}"; do
+		n=$((i + 1))
+		# shellcheck disable=SC2046
+		nsenter --net=/run/netns/"$ID-h$n" -- "$BIN" shutdown $(node_args $n) >/dev/null 2>&1 || kill -TERM "${PIDS[$i]}" 2>/dev/null || true
+	done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	for n in sw h1 h2; do ip netns del "$ID-$n" 2>/dev/null || true; done
 	grep " $ROOT" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
@@ -82,9 +87,11 @@ c1=$(cpu_seconds "$W")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
 anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
 file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
+pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$W"/smaps_rollup)
 
 echo "worker component ready times:"
 grep -h '"component ready"' "$ROOT/h2/log" | sed -E 's/.*component="([^"]+)" elapsed="([^"]+)".*/  \1 \2/' | paste -sd' ' | fold -s -w 100
 printf 'join to node ready:         %s s\n' "$(echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}')"
 printf 'worker RSS after %ss idle:  %s MiB (anonymous %s MiB, mapped binary %s MiB)\n' "$IDLE" "$rss" "$anon" "$file"
+printf 'worker PSS after %ss idle:  %s MiB\n' "$IDLE" "$pss"
 printf 'worker CPU over %ss idle:   %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"

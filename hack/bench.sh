@@ -19,7 +19,11 @@ declare -A SAVED
 for k in $TUNABLES; do SAVED[$k]=$(cat /proc/sys/$k); done
 
 cleanup() {
-	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
+	# A stop keeps the pods (and the wgkube helper): shutdown stops them too.
+	if [ -n "$PID" ] && ! nsenter --net=/run/netns/"$NS" -- "$BIN" shutdown --data-dir "$ROOT/data" --run-dir "$ROOT/run" --config "$ROOT/config.yaml" >/dev/null 2>&1; then
+		kill -TERM "$PID" 2>/dev/null || true
+	fi
+	[ -n "$PID" ] && wait "$PID" 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 	grep " $ROOT" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	for d in /sys/fs/cgroup/*/"$CG"; do
@@ -110,6 +114,7 @@ c1=$(cpu_seconds "$PID")
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
+pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$PID"/smaps_rollup)
 size=$(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}')
 
 echo "component ready times (cold, then warm):"
@@ -122,5 +127,6 @@ printf 'warm restart to node ready: %s s\n' "$warm_node"
 printf 'pod create to Running:      p50 %s s, p95 %s s (%s pods, one at a time)\n' "$p50" "$p95" "$PODS"
 printf 'RSS after %ss idle:         %s MiB (the whole node: one process, no pods)\n' "$IDLE" "$rss"
 printf '  of which anonymous:       %s MiB; mapped binary (clean, evictable): %s MiB\n' "$anon" "$file"
+printf 'PSS after %ss idle:         %s MiB\n' "$IDLE" "$pss"
 printf 'CPU over %ss idle:          %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"
 printf 'binary size:                %s MiB\n' "$size"

@@ -88,7 +88,7 @@ let
       kubeletRootDir = field externalPath "The kubelet's root. Default /var/lib/kubelet.";
       podLogsDir = field externalPath "Pod logs. Default /var/log/pods.";
       cgroupRoot = field types.str "The cgroup pods go under. Default /.";
-      keepPodsRunning = field types.bool "Keep containers running while kubenode stops or restarts (the unit then uses KillMode=process). Default false.";
+      keepPodsRunning = field types.bool "Keep containers running while kubenode stops or restarts, for the next start to adopt (kubenode shutdown stops them). Default true.";
       primaryTaint = field (types.enum [
         "auto"
         "always"
@@ -104,6 +104,33 @@ let
     };
     loadBalancer = section {
       nodeSelector = field types.str "Label selector of the nodes whose addresses serve LoadBalancer Services. Default: every Ready node.";
+    };
+    registries = section {
+      mirrors = field (types.attrsOf (
+        types.submodule {
+          options.endpoint = mkOption {
+            type = types.listOf types.str;
+            description = "Mirror URLs (https://host[:port], or http:// for plain HTTP), tried in order before the registry itself.";
+          };
+        }
+      )) "Mirrors per registry name (docker.io, registry.example:5000), as in k3s's registries.yaml.";
+      configs = field (types.attrsOf (
+        types.submodule {
+          options = {
+            auth = section {
+              username = field types.str "Username.";
+              password = field types.str "Password. It ends up in the Nix store, readable by every user: prefer imagePullSecrets there.";
+              auth = field types.str "base64 of \"username:password\", instead of username and password (same caveat).";
+            };
+            tls = section {
+              ca_file = field externalPath "PEM file of the CA that signs the host's certificate (added to the system's).";
+              cert_file = field externalPath "Client certificate (PEM).";
+              key_file = field externalPath "The client certificate's key (PEM).";
+              insecure_skip_verify = field types.bool "Accept any certificate, and plain HTTP.";
+            };
+          };
+        }
+      )) "Credentials and TLS settings per host[:port] of a registry or mirror, as in k3s's registries.yaml.";
     };
     etcd = section {
       snapshotInterval = field types.str "How often the primary snapshots etcd into <dataDir>/snapshots: a Go duration, or \"off\". Default 12h.";
@@ -415,9 +442,13 @@ in
         RestartSec = "5s";
         TimeoutStopSec = "30s";
         TimeoutStartSec = "5min";
-        # mixed: kubenode stops every pod itself, whatever is left (conmon)
-        # is killed after it exits; keepPodsRunning needs conmon to survive.
-        KillMode = if cfg.settings.runtime.keepPodsRunning == true then "process" else "mixed";
+        # process: conmon and the wgkube helper survive a restart for
+        # keepPodsRunning (the default); with it false kubenode stops every
+        # pod itself, and mixed kills what is left after it exits.
+        KillMode = if cfg.settings.runtime.keepPodsRunning == false then "mixed" else "process";
+        # kubenode shutdown (every pod stopped) exits 10: no restart.
+        SuccessExitStatus = 10;
+        RestartPreventExitStatus = 10;
         Delegate = "yes";
         LimitNOFILE = 1048576;
         LimitNPROC = "infinity";

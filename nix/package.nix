@@ -53,6 +53,7 @@ lib.warnIf (lib.versions.majorMinor cri-o-unwrapped.version != "1.36")
     "exclude_graphdriver_btrfs"
     "netgo"
     "osusergo"
+    "nri_no_wasm"
   ];
   ldflags = [
     "-s"

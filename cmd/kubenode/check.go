@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubenode/kubenode/pkg/check"
 	"github.com/kubenode/kubenode/pkg/components/crio"
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/inotify"
@@ -97,7 +98,7 @@ func newCheckCmd() *cobra.Command {
 			}
 			checkInotify(w)
 			if missing > 0 {
-				return fmt.Errorf("%d prerequisite(s) missing; `make deps` installs them all on Debian", missing)
+				return check.HostPrerequisite.Errorf("%d prerequisite(s) missing; %s", missing, check.HostPrerequisite.Fix)
 			}
 			return nil
 		},

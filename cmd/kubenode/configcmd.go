@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubenode/kubenode/pkg/check"
 	"github.com/kubenode/kubenode/pkg/config"
 )
 
@@ -40,7 +41,7 @@ func newConfigCheckCmd() *cobra.Command {
 				fmt.Fprintf(w, "%s: %v\n", args[0], p)
 			}
 			if len(problems) > 0 {
-				return fmt.Errorf("%s: %d problem(s); see configs/config.example.yaml for the fields", args[0], len(problems))
+				return check.ConfigFile.Errorf("%s: %d problem(s); %s", args[0], len(problems), check.ConfigFile.Fix)
 			}
 			ips := "from the default route at start"
 			if len(c.NodeIPs) > 0 {

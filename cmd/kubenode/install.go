@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubenode/kubenode/configs"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
 )
 
@@ -78,7 +79,7 @@ first start only; never in the unit). Then print the systemctl line to run.
 					fmt.Fprintf(cmd.OutOrStdout(), "kept %s\n", dst)
 					continue
 				}
-				if err := writeAtomic(dst, f.data, f.mode); err != nil {
+				if err := fsutil.WriteFileAtomic(dst, f.data, f.mode, 0o755); err != nil {
 					return err
 				}
 				written = append(written, f.path)
@@ -127,33 +128,6 @@ func newUninstallCmd() *cobra.Command {
 	return cmd
 }
 
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // recordInstalled adds paths to the install list (a second install keeps
 // the first one's entries).
 func recordInstalled(root string, paths []string) error {
@@ -169,7 +143,7 @@ func recordInstalled(root string, paths []string) error {
 			b.WriteString(p + "\n")
 		}
 	}
-	return writeAtomic(filepath.Join(root, installedList), []byte(b.String()), 0o644)
+	return fsutil.WriteFileAtomic(filepath.Join(root, installedList), []byte(b.String()), 0o644, 0o755)
 }
 
 func readInstalled(root string) ([]string, error) {

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
+	"github.com/kubenode/kubenode/pkg/logging"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/node"
 	"github.com/kubenode/kubenode/pkg/reflectorbackoff"
@@ -43,10 +45,13 @@ func main() {
 	// restarting primary retry within 2 s, not a minute.
 	reflectorbackoff.Set()
 	// Before anything else can read or unset it (see NotifierFromEnv).
-	notify = supervisor.NotifierFromEnv()
-	// CRI-O, containers/storage and containers/image log through the
-	// global logrus logger; its Fatal must end a component, not the process.
-	if err := crio.SetupProcess(os.Stderr, "warn"); err != nil {
+	notify = withProfiles(supervisor.NotifierFromEnv())
+	// Every library logger goes to klog, with component=<name>: CoreDNS and
+	// caddy log through the standard logger, CRI-O, containers/storage and
+	// containers/image through the global logrus logger (whose Fatal must
+	// end a component, not the process).
+	logging.StdLog()
+	if err := crio.SetupProcess("warn"); err != nil {
 		fmt.Fprintln(os.Stderr, "kubenode:", err)
 		os.Exit(1)
 	}
@@ -59,6 +64,10 @@ func main() {
 		runKubectl(os.Args[2:])
 	}
 	if err := newRootCmd().Execute(); err != nil {
+		if errors.Is(err, node.ErrShutdown) {
+			fmt.Fprintln(os.Stderr, "kubenode:", err)
+			os.Exit(node.ExitShutdown)
+		}
 		fmt.Fprintln(os.Stderr, "kubenode:", err)
 		os.Exit(1)
 	}

@@ -32,7 +32,8 @@ compares with the peers that node uses (the config's and the mesh's).
 Without a WireGuard kernel module, wgkube is wireguard-go, and it exists
 only while the process that runs it does. A node (kubenode primary or
 worker) runs it in a helper process, kubenode wg-helper, that outlives a
-restart of the node when its pods keep running (runtime.keepPodsRunning).
+restart of the node when its pods keep running (the default; not after
+kubenode shutdown, or with runtime.keepPodsRunning: false).
 If "network apply" has to create it, apply runs it itself and stays in the
 foreground holding it until SIGINT or SIGTERM, and says so on stderr. When
 a node or its helper already holds it, apply configures that device and

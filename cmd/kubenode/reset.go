@@ -22,7 +22,8 @@ func newResetCmd() *cobra.Command {
 wgkube and brkube with their addresses and routes, the sysctls it changed
 (set back to their previous values), and its state files (the WireGuard
 private key too, unless --keep-key). What the node runtime left: containers
-still running (runtime.keepPodsRunning), every mount under the node's dirs
+still running (a node stopped without kubenode shutdown leaves its pods
+running), every mount under the node's dirs
 (pod volumes, the image store's overlays, pinned namespaces), CRI-O's
 runtime state and the CNI address leases, the kubelet's pods and state, the
 pods' cgroups and their links in /var/log/containers, kube-proxy's nftables
@@ -33,7 +34,7 @@ state and credentials (join.json, kubeconfigs, ca.crt, the kubelet's
 certificates), so the host can join again; before that it deletes the
 worker's Node, so the primary frees its node index (or prints the kubectl
 line to do it there). A userspace wgkube's helper process, which a node
-with runtime.keepPodsRunning leaves running when it stops, is stopped.
+that keeps its pods leaves running when it stops, is stopped.
 Refuses while the node runs, or while another kubenode process (network
 apply) still holds a userspace wgkube: stop it first.`,
 		Args: cobra.NoArgs,

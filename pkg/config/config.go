@@ -52,7 +52,8 @@ var NodePorts = map[int]string{
 	10248:   "the kubelet's health endpoint",
 	10249:   "kube-proxy's metrics",
 	10250:   "the kubelet API",
-	10251:   "the metrics API (primary)",
+	10251:   "the node's metrics",
+	10252:   "the metrics API (primary)",
 	10256:   "kube-proxy's health endpoint",
 	10257:   "kube-controller-manager",
 	10259:   "kube-scheduler",
@@ -92,6 +93,7 @@ type File struct {
 	Etcd          Etcd         `json:"etcd,omitempty"`
 	LoadBalancer  LoadBalancer `json:"loadBalancer,omitempty"`
 	Storage       Storage      `json:"storage,omitempty"`
+	Registries    Registries   `json:"registries,omitempty"`
 }
 
 // Storage is the local volumes' part of config.yaml.
@@ -144,8 +146,10 @@ type Runtime struct {
 	// CgroupRoot is the cgroup pods go under; default "/".
 	CgroupRoot string `json:"cgroupRoot,omitempty"`
 	// KeepPodsRunning leaves containers running while kubenode stops or
-	// restarts; by default a stop stops every pod, as a reboot would.
-	KeepPodsRunning bool `json:"keepPodsRunning,omitempty"`
+	// restarts (default true), for the next start to adopt; false stops
+	// every pod whenever kubenode stops. `kubenode shutdown` and `reset`
+	// stop them either way.
+	KeepPodsRunning *bool `json:"keepPodsRunning,omitempty"`
 	// PrimaryTaint decides whether the primary registers with
 	// node-role.kubernetes.io/control-plane:NoSchedule: "auto" (default:
 	// only once workers exist, so a lone primary runs pods), "always" or
@@ -168,9 +172,12 @@ const (
 	DefaultRuncPath       = "/usr/sbin/runc"
 	DefaultConmonPath     = "/usr/bin/conmon"
 	DefaultCNIPluginDir   = "/usr/lib/cni"
+	// Pods outlive a restart or upgrade of kubenode.
+	DefaultKeepPodsRunning = true
 )
 
-// WithDefaults returns r with every empty path set to its default.
+// WithDefaults returns r with every unset field that has a default set to
+// it.
 func (r Runtime) WithDefaults() Runtime {
 	r.KubeletRootDir = or(r.KubeletRootDir, DefaultKubeletRootDir)
 	r.PodLogsDir = or(r.PodLogsDir, DefaultPodLogsDir)
@@ -178,7 +185,17 @@ func (r Runtime) WithDefaults() Runtime {
 	r.ConmonPath = or(r.ConmonPath, DefaultConmonPath)
 	r.CNIPluginDir = or(r.CNIPluginDir, DefaultCNIPluginDir)
 	r.PrimaryTaint = or(r.PrimaryTaint, TaintAuto)
+	keep := r.KeepsPods()
+	r.KeepPodsRunning = &keep
 	return r
+}
+
+// KeepsPods is runtime.keepPodsRunning, or its default when unset.
+func (r Runtime) KeepsPods() bool {
+	if r.KeepPodsRunning == nil {
+		return DefaultKeepPodsRunning
+	}
+	return *r.KeepPodsRunning
 }
 
 // Values of Runtime.PrimaryTaint.
@@ -223,6 +240,7 @@ type Config struct {
 	Etcd          EtcdConfig
 	LoadBalancer  LoadBalancer
 	Storage       Storage // LocalPath resolved
+	Registries    Registries
 }
 
 // checkLocalPath keeps the volumes' directory off kubenode's own state and
@@ -318,6 +336,7 @@ func (f *File) Resolve(host Host) (*Config, error) {
 		Network:       f.Network,
 		Runtime:       f.Runtime.WithDefaults(),
 		LoadBalancer:  f.LoadBalancer,
+		Registries:    f.Registries,
 	}
 	c.Etcd = EtcdConfig{SnapshotInterval: DefaultSnapshotInterval, SnapshotRetain: DefaultSnapshotRetain}
 	if f.Etcd.SnapshotRetain != 0 {
@@ -356,6 +375,7 @@ func (f *File) Resolve(host Host) (*Config, error) {
 	if err := c.checkLocalPath(); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.Registries.validate(host != nil)...)
 	if c.NodeIndex < 1 || c.NodeIndex > 255 {
 		bad("nodeIndex %d: must be between 1 and 255", c.NodeIndex)
 	}

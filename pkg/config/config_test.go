@@ -276,6 +276,12 @@ func TestRuntimeDefaultsAndIndex(t *testing.T) {
 	if c.Runtime.PrimaryTaint != TaintAuto || c.KubeletRootDir() != "/var/lib/kubelet" {
 		t.Fatalf("runtime defaults: taint %q, kubelet root %q", c.Runtime.PrimaryTaint, c.KubeletRootDir())
 	}
+	if c.Runtime.KeepPodsRunning == nil || !*c.Runtime.KeepPodsRunning {
+		t.Fatalf("runtime.keepPodsRunning resolved to %v, want true by default", c.Runtime.KeepPodsRunning)
+	}
+	if c, err := resolve(t, "runtime:\n  keepPodsRunning: false\n", lanHost); err != nil || c.Runtime.KeepsPods() {
+		t.Fatalf("runtime.keepPodsRunning: false resolved to keep=%v (%v)", c != nil && c.Runtime.KeepsPods(), err)
+	}
 	w := c.WithIndex(3)
 	if w.NodeName != "node3.k8s.internal" || w.NodeCIDRs(w.NodeIndex)[0].String() != "10.88.3.0/24" || c.NodeIndex != 1 {
 		t.Fatalf("WithIndex(3): %s %v; original index %d", w.NodeName, w.NodeCIDRs(w.NodeIndex), c.NodeIndex)

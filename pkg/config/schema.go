@@ -69,6 +69,15 @@ func walkSchema(path string, v any, t reflect.Type, out *[]error) {
 			}
 			walkSchema(joinPath(path, k), m[k], ft, out)
 		}
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			bad("must be a mapping, not %s", kindOf(v))
+			return
+		}
+		for _, k := range sortedKeys(m) {
+			walkSchema(fmt.Sprintf("%s[%q]", path, k), m[k], t.Elem(), out)
+		}
 	case reflect.Slice:
 		l, ok := v.([]any)
 		if !ok {
@@ -89,6 +98,8 @@ func walkSchema(path string, v any, t reflect.Type, out *[]error) {
 		} else if _, err := n.Int64(); err != nil {
 			bad("%s is not a whole number", n)
 		}
+	case reflect.Pointer: // optional: null is handled above
+		walkSchema(path, v, t.Elem(), out)
 	case reflect.Bool:
 		if _, ok := v.(bool); !ok {
 			bad("must be true or false, not %s", kindOf(v))

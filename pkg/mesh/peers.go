@@ -257,3 +257,11 @@ func peerOf(n *corev1.Node, cluster *config.Config) (netsetup.Peer, error) {
 	}
 	return netsetup.Peer{Index: idx, PublicKey: key, Endpoint: ep.String()}, nil
 }
+
+// PeersFromNodes is the peer list a node with self's index and key would
+// apply for this Node list and these static peers (kubenode doctor reads
+// what a stopped node should have), with the members it found.
+func PeersFromNodes(self Self, cluster *config.Config, static []netsetup.Peer, nodes []*corev1.Node) ([]netsetup.Peer, []Member) {
+	v := compute(self, cluster, static, nodes)
+	return v.peers, v.members
+}

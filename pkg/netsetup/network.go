@@ -519,3 +519,39 @@ func Reset(ctx context.Context, cfg *config.Config, log logr.Logger, opts ResetO
 func isNotEmpty(err error) bool {
 	return errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EEXIST)
 }
+
+// WireGuardPeers reads wgkube's peers (handshakes, transfer) from the
+// device alone, without a plan, for the node's metrics; with the node
+// index of each peer in force (0 for one the peer list lacks). Nil, nil
+// when no device answers.
+func (n *Network) WireGuardPeers(ctx context.Context) ([]PeerState, map[wgtypes.Key]int, error) {
+	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return nil, nil, errClosed
+	}
+	index := make(map[wgtypes.Key]int, len(n.peers))
+	for _, p := range n.peers {
+		index[p.PublicKey] = p.Index
+	}
+	n.mu.Unlock()
+	var wg *WireGuardState
+	if h, ok := n.host.(interface {
+		observeWireGuard() (*WireGuardState, error)
+	}); ok {
+		var err error
+		if wg, err = h.observeWireGuard(); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		st, err := n.host.Observe(ctx, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		wg = st.WireGuard
+	}
+	if wg == nil {
+		return nil, index, nil
+	}
+	return wg.Peers, index, nil
+}

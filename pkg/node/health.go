@@ -33,9 +33,21 @@ type peerWatch struct {
 var _ supervisor.Healther = (*networkPhase)(nil)
 
 // Health compares the host with the plan (a route or address deleted by
-// hand shows here) and checks every peer's last handshake.
+// hand shows here) and checks every peer's last handshake. The keeper reads
+// the host at least every replanEvery; while its last reading matched the
+// plan, Health uses it (a handshake is stale only after 3 minutes, and a
+// change on the host makes the keeper read again within replanDebounce).
 func (p *networkPhase) Health(ctx context.Context) []supervisor.Condition {
-	st, err := p.net.Show(ctx)
+	p.mu.Lock()
+	st := p.last
+	if time.Since(p.lastAt) > replanEvery+replanDebounce {
+		st = nil
+	}
+	p.mu.Unlock()
+	var err error
+	if st == nil {
+		st, err = p.net.Show(ctx)
+	}
 	if err != nil {
 		return []supervisor.Condition{{Type: "HostAsPlanned", Message: "reading the host's network state: " + err.Error()}}
 	}

@@ -14,7 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubenode/kubenode/pkg/config"
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/mesh"
 	"github.com/kubenode/kubenode/pkg/netsetup"

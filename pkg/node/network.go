@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -23,21 +24,32 @@ func newNetwork(cfg *config.Config, log logr.Logger) (*netsetup.Network, error) 
 		netsetup.WithHelper(), netsetup.KeepLivePeers())
 }
 
+func newNetworkPhase(network *netsetup.Network, keep bool, log logr.Logger) *networkPhase {
+	p := &networkPhase{net: network, log: log.WithValues("component", "network")}
+	p.keep.Store(keep)
+	return p
+}
+
 // networkPhase runs the host networking as the first component, so every
 // later component starts with brkube, wgkube, routes and firewall in place,
 // and it stops last.
 type networkPhase struct {
 	net *netsetup.Network
 	log logr.Logger
-	// keep: the pods outlive this process (runtime.keepPodsRunning), so a
-	// stop is a restart and wgkube stays for them.
-	keep   bool
+	// keep: the pods outlive this process (runtime.keepPodsRunning, unless
+	// kubenode shutdown cleared it), so a stop is a restart and wgkube
+	// stays for them.
+	keep   atomic.Bool
 	health peerWatch // see health.go
 
 	cancel  context.CancelFunc
 	done    chan struct{}
 	mu      sync.Mutex
 	keepErr error // the last re-apply's failure
+	// last is the host as the keeper last found it, when that matched the
+	// plan: Health reads it instead of reading the host again.
+	last   *netsetup.Status
+	lastAt time.Time
 }
 
 // Keeping the host as planned: a netlink change, or this long without one,
@@ -104,12 +116,18 @@ func (p *networkPhase) keepAsPlanned(ctx context.Context, changes <-chan struct{
 }
 
 func (p *networkPhase) reapply(ctx context.Context) error {
-	plan, err := p.net.Plan(ctx)
-	if err != nil || plan.Empty() {
+	st, err := p.net.Show(ctx)
+	p.mu.Lock()
+	p.last, p.lastAt = nil, time.Time{}
+	if err == nil && st.Plan.Empty() {
+		p.last, p.lastAt = st, time.Now()
+	}
+	p.mu.Unlock()
+	if err != nil || st.Plan.Empty() {
 		return err
 	}
 	var what []string
-	for _, c := range plan.Changes {
+	for _, c := range st.Plan.Changes {
 		what = append(what, strings.TrimSpace(c.String()))
 	}
 	p.log.Info("the host differs from the plan; putting it back", "changes", what)
@@ -133,7 +151,7 @@ func (p *networkPhase) Stop(ctx context.Context) error {
 		case <-ctx.Done():
 		}
 	}
-	if p.keep {
+	if p.keep.Load() {
 		return p.net.Release()
 	}
 	return p.net.Teardown()

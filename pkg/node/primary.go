@@ -21,6 +21,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubenode/kubenode/pkg/check"
 	"github.com/kubenode/kubenode/pkg/components/addons"
 	"github.com/kubenode/kubenode/pkg/components/apiserver"
 	"github.com/kubenode/kubenode/pkg/components/controllermanager"
@@ -77,7 +78,8 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 		return err
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
-	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning, log: log.WithValues("component", "network")})
+	netPhase := newNetworkPhase(network, cfg.Runtime.KeepsPods(), log)
+	m.Add(netPhase)
 	rt, err := newRuntime(cfg, primaryCreds(cfg, creds), network, cfg.Runtime.PrimaryTaint == config.TaintAlways, log)
 	if err != nil {
 		network.Release()
@@ -114,6 +116,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 		{Port: int32(cfg.APIPort), Protocol: corev1.ProtocolTCP, What: "the Kubernetes API"},
 		{Port: kubelet.Port, Protocol: corev1.ProtocolTCP, What: "the kubelet"},
 		{Port: metricsapi.Port, Protocol: corev1.ProtocolTCP, What: "the metrics API"},
+		{Port: MetricsPort, Protocol: corev1.ProtocolTCP, What: "the node's metrics"},
 		{Port: int32(cfg.Network.WireGuardPort), Protocol: corev1.ProtocolUDP, What: "WireGuard"},
 	}}
 	host.Add(lb, controllers.Options{})
@@ -129,21 +132,23 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
+	m.Add(newNodeMetrics(cfg, true, rt.kubelet, network, m.Status, log))
 	m.Add(host.Gate(meshC.Name()))
 	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig(), log: log.WithValues("component", "join-hint")})
 	m.Add(nodeCertificates(cfg, true))
 	server, _ := join.ServerURL(cfg)
+	ctx, shut := newShutdowner(ctx, rt.crio, netPhase, log)
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "primary", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: server,
 			Kubeconfig: cfg.AdminKubeconfig(), Components: m.Status(), Peers: meshC.Members(),
 			NetworkPeers: network.Peers()}
-	})
+	}, shut.request)
 	if err != nil {
 		network.Release()
 		return err
 	}
 	defer stopStatus()
-	return m.Run(ctx)
+	return shut.result(m.Run(ctx))
 }
 
 // primaryTaintPolicy is runtime.primaryTaint as the mesh controller keeps
@@ -168,12 +173,12 @@ func Preflight(cfg *config.Config) error {
 	}
 	l, err := net.Listen("tcp", net.JoinHostPort(bindAddress(cfg), strconv.Itoa(cfg.APIPort)))
 	if err != nil {
-		return fmt.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
+		return check.PreflightAPIPort.Errorf("api port %d is not free (%v): stop what listens there (ss -ltnp 'sport = :%d') or set apiPort in the config", cfg.APIPort, err, cfg.APIPort)
 	}
 	l.Close()
 	addr := net.JoinHostPort(primaryAddress(cfg).String(), strconv.Itoa(metricsapi.Port))
 	if l, err = net.Listen("tcp", addr); err != nil {
-		return fmt.Errorf("port %d (the metrics API) is not free on %s (%v): stop what listens there (ss -ltnp 'sport = :%d')", metricsapi.Port, primaryAddress(cfg), err, metricsapi.Port)
+		return check.PreflightPorts.Errorf("port %d (the metrics API) is not free on %s (%v): stop what listens there (ss -ltnp 'sport = :%d')", metricsapi.Port, primaryAddress(cfg), err, metricsapi.Port)
 	}
 	return l.Close()
 }
@@ -182,19 +187,19 @@ func Preflight(cfg *config.Config) error {
 func preflightNode(cfg *config.Config) error {
 	for _, dir := range []string{cfg.DataDir, cfg.RunDir} {
 		if err := checkWritable(dir); err != nil {
-			return err
+			return check.PreflightDirs.Err(err)
 		}
 	}
 	if err := checkNodePorts(cfg); err != nil {
-		return err
+		return check.PreflightPorts.Err(err)
 	}
 	if err := crio.CheckHost(cfg.Runtime.RuncPath, cfg.Runtime.ConmonPath, cniPluginDirs(cfg)); err != nil {
-		return err
+		return check.PreflightRuntime.Err(err)
 	}
 	// The host facts the network phase needs (underlay, MTU, WireGuard
 	// port), so that a bad one fails here and not after the node's state
 	// (or a worker's join) is written.
-	return netsetup.CheckHost(context.Background(), cfg)
+	return check.PreflightNetwork.Err(netsetup.CheckHost(context.Background(), cfg))
 }
 
 // checkWritable finds the nearest existing ancestor of dir and checks that

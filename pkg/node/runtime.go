@@ -76,10 +76,11 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 		DataDir:       cfg.DataDir,
 		RunDir:        cfg.RunDir,
 		ImagesDir:     images.ArchiveDir(cfg.DataDir),
-		KeepPods:      cfg.Runtime.KeepPodsRunning,
+		KeepPods:      cfg.Runtime.KeepsPods(),
 		RuntimePath:   cfg.Runtime.RuncPath,
 		ConmonPath:    cfg.Runtime.ConmonPath,
 		CNIPluginDirs: cniPluginDirs(cfg),
+		Registries:    cfg.Registries,
 		CNI: &crio.CNI{
 			Bridge:  netsetup.BridgeName,
 			Subnets: cfg.NodeCIDRs(cfg.NodeIndex),
@@ -179,6 +180,7 @@ func checkNodePorts(cfg *config.Config) error {
 		what string
 	}{
 		{bindAddress(cfg), kubelet.Port, "kubelet API"},
+		{bindAddress(cfg), MetricsPort, "node metrics"},
 		{"127.0.0.1", 10248, "kubelet health"},
 		{"127.0.0.1", 10256, "kube-proxy health"},
 		{"127.0.0.1", 10249, "kube-proxy metrics"},

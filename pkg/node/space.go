@@ -5,7 +5,7 @@ import (
 
 	"github.com/go-logr/logr"
 
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 )
 
 // Free space of the data dir's filesystem below which a node warns at

@@ -35,9 +35,9 @@ type Status struct {
 // StatusSocket is where a running node answers `kubenode status`.
 func StatusSocket(cfg *config.Config) string { return filepath.Join(cfg.RunDir, "status.sock") }
 
-// serveStatus answers GET / on the status socket (0600) until the returned
-// function is called.
-func serveStatus(path string, status func() Status) (func(), error) {
+// serveStatus answers GET / (the status) and POST /shutdown on the status
+// socket (0600) until the returned function is called.
+func serveStatus(path string, status func() Status, shutdown func() error) (func(), error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
@@ -50,10 +50,21 @@ func serveStatus(path string, status func() Status) (func(), error) {
 		l.Close()
 		return nil, err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(status())
-	}), ReadHeaderTimeout: 5 * time.Second}
+	})
+	// kubenode shutdown: the reply names the process to wait for.
+	mux.HandleFunc("POST /shutdown", func(w http.ResponseWriter, _ *http.Request) {
+		if err := shutdown(); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(shutdownReply{PID: os.Getpid()})
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(l) }()
 	return func() { srv.Close(); os.Remove(path) }, nil
 }
@@ -61,14 +72,10 @@ func serveStatus(path string, status func() Status) (func(), error) {
 // ReadStatus asks the node running with cfg's run dir for its status.
 func ReadStatus(ctx context.Context, cfg *config.Config) (*Status, error) {
 	path := StatusSocket(cfg)
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("no kubenode node runs with run dir %s (no %s): start it with `kubenode primary` or `kubenode worker`, or pass the --run-dir it runs with", cfg.RunDir, path)
+	client, err := statusClient(cfg)
+	if err != nil {
+		return nil, err
 	}
-	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "unix", path)
-		},
-	}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://kubenode/", nil)
 	if err != nil {
 		return nil, err
@@ -83,4 +90,17 @@ func ReadStatus(ctx context.Context, cfg *config.Config) (*Status, error) {
 		return nil, fmt.Errorf("status from %s: %w", path, err)
 	}
 	return &st, nil
+}
+
+// statusClient talks to the node's status socket, which must exist.
+func statusClient(cfg *config.Config) (*http.Client, error) {
+	path := StatusSocket(cfg)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no kubenode node runs with run dir %s (no %s): start it with `kubenode primary` or `kubenode worker`, or pass the --run-dir it runs with", cfg.RunDir, path)
+	}
+	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", path)
+		},
+	}}, nil
 }

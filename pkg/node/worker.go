@@ -23,7 +23,7 @@ import (
 
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/controllers"
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 	"github.com/kubenode/kubenode/pkg/join"
 	"github.com/kubenode/kubenode/pkg/localpv"
 	"github.com/kubenode/kubenode/pkg/mesh"
@@ -150,11 +150,13 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 		return err
 	}
 	m := supervisor.New(supervisor.Options{Logger: log, Notify: notify})
-	m.Add(&networkPhase{net: network, keep: cfg.Runtime.KeepPodsRunning, log: log.WithValues("component", "network")})
+	netPhase := newNetworkPhase(network, cfg.Runtime.KeepsPods(), log)
+	m.Add(netPhase)
 	m.Add(rt.crio)
 	for _, c := range rt.agents() {
 		m.Add(c)
 	}
+	m.Add(newNodeMetrics(cfg, false, rt.kubelet, network, m.Status, log))
 	meshC, err := rt.meshController(cfg, network, mesh.TaintUnmanaged)
 	if err != nil {
 		network.Release()
@@ -172,17 +174,18 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	m.Add(host)
 	m.Add(host.Gate(meshC.Name()))
 	m.Add(nodeCertificates(cfg, false))
+	ctx, shut := newShutdowner(ctx, rt.crio, netPhase, log)
 	stopStatus, err := serveStatus(StatusSocket(cfg), func() Status {
 		return Status{Role: "worker", NodeName: cfg.NodeName, Index: cfg.NodeIndex, Server: st.Server,
 			Kubeconfig: kubeletKubeconfig(cfg), Components: m.Status(), Peers: meshC.Members(),
 			NetworkPeers: network.Peers()}
-	})
+	}, shut.request)
 	if err != nil {
 		network.Release()
 		return err
 	}
 	defer stopStatus()
-	return m.Run(ctx)
+	return shut.result(m.Run(ctx))
 }
 
 func bootstrapKubeconfig(cfg *config.Config) string {

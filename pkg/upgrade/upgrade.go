@@ -14,7 +14,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/version"
 
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 )
 
 // Record is what ran a data dir last.

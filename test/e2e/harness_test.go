@@ -172,6 +172,7 @@ func (h *host) mustKubectl(args ...string) string {
 // process is a long-running kubenode with its log kept for assertions.
 type process struct {
 	t    *testing.T
+	h    *host
 	cmd  *exec.Cmd
 	mu   sync.Mutex
 	log  bytes.Buffer
@@ -182,7 +183,7 @@ type process struct {
 // start launches a long-running kubenode command; Cleanup stops it.
 func (h *host) start(args ...string) *process {
 	h.t.Helper()
-	p := &process{t: h.t, cmd: h.command(context.Background(), args...), done: make(chan struct{})}
+	p := &process{t: h.t, h: h, cmd: h.command(context.Background(), args...), done: make(chan struct{})}
 	pr, pw := io.Pipe()
 	p.cmd.Stdout, p.cmd.Stderr = pw, pw
 	if err := p.cmd.Start(); err != nil {
@@ -204,6 +205,10 @@ func (h *host) start(args ...string) *process {
 		close(p.done)
 	}()
 	h.t.Cleanup(func() {
+		// A stop keeps the pods: a node still running stops with them.
+		if len(args) > 0 && (args[0] == "primary" || args[0] == "worker") {
+			p.shutdown(time.Minute)
+		}
 		p.stop(20 * time.Second)
 		if h.t.Failed() {
 			h.t.Logf("kubenode log (last 60 lines):\n%s", p.tail(60))
@@ -263,6 +268,25 @@ func (p *process) stop(timeout time.Duration) (time.Duration, error) {
 	}
 }
 
+// shutdown runs `kubenode shutdown` for the node p runs: it stops the node
+// and every pod, and returns once the process has exited.
+func (p *process) shutdown(timeout time.Duration) (string, error) {
+	select {
+	case <-p.done:
+		return "", fmt.Errorf("the node had already exited: %v", p.err)
+	default:
+	}
+	out, err := p.h.run(append([]string{"shutdown", "--timeout", timeout.String()}, p.h.nodeArgs()...)...)
+	if err == nil {
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			err = fmt.Errorf("shutdown returned but the process has not exited")
+		}
+	}
+	return out, err
+}
+
 // runtimeConfig keeps the kubelet's dirs and the pods' cgroups inside the
 // test, so nodes can run side by side and leave nothing behind.
 func (h *host) runtimeConfig() string {
@@ -294,6 +318,13 @@ func (h *host) ensureRuntimeConfig() {
 func (h *host) cleanupRuntime() {
 	root, name := h.root, h.name
 	h.t.Cleanup(func() {
+		// Pods a stopped node kept: reset stops them as an operator's
+		// would; killLeftovers gets whatever it could not.
+		if len(processesUnder(root)) > 0 {
+			if out, err := h.run(append([]string{"reset"}, h.nodeArgs()...)...); err != nil {
+				h.t.Logf("cleanup: reset: %v\n%s", err, out)
+			}
+		}
 		killLeftovers(root, name)
 		unmountUnder(root)
 		removeCgroups(name)
@@ -346,7 +377,8 @@ func removeCgroups(name string) {
 
 // killLeftovers SIGKILLs what a node of this test left running: conmon
 // (its command line names the node's dirs) and container processes (in the
-// node's pod cgroups). Normally there is nothing: a node stops its pods.
+// node's pod cgroups). Normally there is nothing: the cleanup shuts nodes
+// down with their pods, or resets them.
 func killLeftovers(root, cgroup string) {
 	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, p := range procs {

@@ -147,7 +147,7 @@ func streamPodState(t *testing.T, h *host, pod string) podState {
 	return podState{f[0], f[1], f[2], f[3]}
 }
 
-// TestMeshSurvivesRestart: with runtime.keepPodsRunning, a TCP stream
+// TestMeshSurvivesRestart: with pods kept running (the default), a TCP stream
 // between pods on a primary and a worker survives a restart of either
 // node's kubenode with a gap of at most 2 s. The userspace wgkube (this
 // machine has no WireGuard module) runs in a helper process that outlives
@@ -161,7 +161,7 @@ func TestMeshSurvivesRestart(t *testing.T) {
 	h1, h2 := l.addHost(1), l.addHost(2)
 	for _, h := range []*host{h1, h2} {
 		writeBusyboxArchive(t, h)
-		h.writeConfig(h.runtimeConfig() + "  keepPodsRunning: true\n")
+		h.writeConfig(h.runtimeConfig())
 	}
 	p1 := startPrimary(t, h1)
 	p2 := startWorker(t, h2, createToken(t, h1))
@@ -253,7 +253,7 @@ func TestMeshSurvivesRestart(t *testing.T) {
 		helpers[h2] = pid
 	}
 
-	// Stopped with keepPodsRunning, the helpers stay; reset stops them.
+	// Stopped keeping their pods, the helpers stay; reset stops them.
 	for _, p := range []*process{p1, p2} {
 		if _, err := p.stop(20 * time.Second); err != nil {
 			t.Fatalf("stop: %v", err)

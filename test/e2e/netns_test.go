@@ -9,6 +9,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -38,6 +39,8 @@ func init() {
 		os.Exit(helperTCPSend(os.Getenv("E2E_ADDR")))
 	case "http-get":
 		os.Exit(helperHTTPGet(os.Getenv("E2E_URL")))
+	case "http-poll":
+		os.Exit(helperHTTPPoll(os.Getenv("E2E_URL")))
 	}
 }
 
@@ -57,6 +60,82 @@ func helperHTTPGet(url string) int {
 	}
 	fmt.Print(string(body))
 	return 0
+}
+
+// helperHTTPPoll GETs url every 50 ms, each on a new connection, until
+// its stdin closes, then prints the answers, the failures and the longest
+// time between two answers in milliseconds.
+func helperHTTPPoll(url string) int {
+	stop := make(chan struct{})
+	go func() { io.Copy(io.Discard, os.Stdin); close(stop) }()
+	client := &http.Client{Timeout: 500 * time.Millisecond, Transport: &http.Transport{DisableKeepAlives: true}}
+	var ok, failed int
+	var last time.Time
+	var longest time.Duration
+	for {
+		resp, err := client.Get(url)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if now := time.Now(); err == nil && resp.StatusCode == http.StatusOK {
+			if !last.IsZero() && now.Sub(last) > longest {
+				longest = now.Sub(last)
+			}
+			last = now
+			ok++
+		} else {
+			failed++
+		}
+		select {
+		case <-stop:
+			fmt.Println(ok, failed, longest.Milliseconds())
+			return 0
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// poller is a helperHTTPPoll running in a namespace.
+type poller struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   bytes.Buffer
+}
+
+// startPoll starts polling url from namespace ns; stop ends it.
+func startPoll(t *testing.T, ns, url string) *poller {
+	t.Helper()
+	p := &poller{cmd: exec.Command("nsenter", "--net="+ns, "--", os.Args[0], "-test.run=^$")}
+	p.cmd.Env = append(os.Environ(), "E2E_NET_HELPER=http-poll", "E2E_URL="+url)
+	p.cmd.Stdout = &p.out
+	var err error
+	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.stop() })
+	return p
+}
+
+// stop returns how many polls were answered and failed, and the longest
+// time without an answer.
+func (p *poller) stop() (ok, failed int, longest time.Duration, err error) {
+	if p.stdin == nil {
+		return 0, 0, 0, errors.New("already stopped")
+	}
+	p.stdin.Close()
+	p.stdin = nil
+	if err := p.cmd.Wait(); err != nil {
+		return 0, 0, 0, err
+	}
+	var ms int64
+	if _, err := fmt.Sscan(p.out.String(), &ok, &failed, &ms); err != nil {
+		return 0, 0, 0, fmt.Errorf("poller output %q: %v", p.out.String(), err)
+	}
+	return ok, failed, time.Duration(ms) * time.Millisecond, nil
 }
 
 // httpGet runs a plain HTTP GET of url from namespace ns.

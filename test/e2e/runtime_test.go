@@ -238,14 +238,16 @@ func TestNodeRuntime(t *testing.T) {
 		}
 	})
 
-	t.Run("restart", func(t *testing.T) {
-		took, err := p.stop(20 * time.Second)
-		if err != nil {
-			t.Fatalf("stop: %v", err)
+	// A plain stop keeps the pods (TestRestartKeepsPods); shutdown stops
+	// them, and the next start runs them again.
+	t.Run("shutdown and start", func(t *testing.T) {
+		t0 := time.Now()
+		if out, err := p.shutdown(time.Minute); err != nil {
+			t.Fatalf("shutdown: %v\n%s", err, out)
 		}
-		t.Logf("stopped in %s", took)
+		t.Logf("shut down in %s", time.Since(t0).Round(time.Millisecond))
 		if left := processesUnder(h.root); len(left) > 0 {
-			t.Fatalf("processes left after stop: %v", left)
+			t.Fatalf("processes left after shutdown: %v", left)
 		}
 		p = startPrimary(t, h)
 		web2, _ := webPod(t, h, webID)
@@ -323,39 +325,6 @@ func TestNodeRuntimeIPv6Only(t *testing.T) {
 	if out, err := h.exec("/bin/busybox", "wget", "-qO-", "http://[fd77::1]:30080/"); err != nil || strings.TrimSpace(out) != web {
 		t.Fatalf("NodePort on the IPv6 node IP: %v: %q, want %q", err, out, web)
 	}
-}
-
-// TestNodeRuntimeKeepPods: with runtime.keepPodsRunning a restart of
-// kubenode leaves the containers running and adopts them again.
-func TestNodeRuntimeKeepPods(t *testing.T) {
-	kubenodeBin(t)
-	h := newLAN(t).addHost(1)
-	writeBusyboxArchive(t, h)
-	h.writeConfig(h.runtimeConfig() + "  keepPodsRunning: true\n")
-	p := startPrimary(t, h)
-	manifest := filepath.Join(h.root, "workloads.yaml")
-	write(t, manifest, workloads)
-	h.mustKubectl("apply", "-f", manifest)
-	web, id := webPod(t, h, "")
-	if _, err := p.stop(20 * time.Second); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	if left := processesUnder(h.root); len(left) == 0 {
-		t.Fatal("no conmon left running after a stop with keepPodsRunning")
-	}
-	startPrimary(t, h)
-	out := h.mustKubectl("get", "pod", web, "-o", `jsonpath={.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}`)
-	if out != id+" 0" {
-		t.Fatalf("after restart: container %q, want the same container %s never restarted", out, id)
-	}
-	// The kubelet answers exec only once its pod manager has the pod from
-	// the API again ("pod does not exist" until then, a second at most).
-	eventually(t, 15*time.Second, "exec into the adopted container", func() error {
-		if out, err := h.podExec(web, "cat", "/www/index.html"); err != nil || strings.TrimSpace(out) != web {
-			return fmt.Errorf("%v: %q", err, out)
-		}
-		return nil
-	})
 }
 
 // TestPodNetworkOutlivesOtherNodes: two nodes on one machine (two primaries

@@ -46,4 +46,7 @@ Press Ctrl-C to stop the node and remove the sandbox.
 		t.Fatalf("kubenode exited: %v\n%s", p.err, p.tail(40))
 	}
 	fmt.Println("stopping the sandbox node...")
+	if f := os.Getenv("KUBENODE_SANDBOX_LOG"); f != "" {
+		_ = os.WriteFile(f, []byte(p.output()), 0o600)
+	}
 }

@@ -621,8 +621,8 @@ spec:
 	})
 }
 
-// TestResetAfterNodes: a primary and a worker ran pods and stopped, the
-// worker with keepPodsRunning so that its pods still run. reset refuses
+// TestResetAfterNodes: a primary and a worker ran pods and stopped, keeping
+// their pods running (the default). reset refuses
 // while a node runs; then it removes what the node runtime left on each
 // host: running containers, every mount under the node's dirs, CRI-O's
 // state and the CNI leases, the kubelet's pods, the pods' cgroups and log
@@ -634,7 +634,6 @@ func TestResetAfterNodes(t *testing.T) {
 	h1, h2 := l.addHost(1), l.addHost(2)
 	writeBusyboxArchive(t, h1)
 	writeBusyboxArchive(t, h2)
-	h2.writeConfig(h2.runtimeConfig() + "  keepPodsRunning: true\n")
 	p1 := startPrimary(t, h1)
 	p2 := startWorker(t, h2, createToken(t, h1))
 	manifest := filepath.Join(h1.root, "ds.yaml")
@@ -662,7 +661,7 @@ func TestResetAfterNodes(t *testing.T) {
 		}
 	}
 	if left := processesUnder(h2.root); len(left) == 0 {
-		t.Fatal("no container of the worker left running after a stop with keepPodsRunning")
+		t.Fatal("no container of the worker left running after a stop")
 	}
 
 	for _, h := range hosts {

@@ -132,6 +132,8 @@ const primaryConfig = `{ ... }: {
       network.wireguardPort = 51000;
       network.peers = [ { index = 2; publicKey = "TPB2lwnWPjjAZ1Pnn5A6sdhGAePztE5VlbQ/RmU89w4="; endpoint = "192.168.1.11"; } ];
       runtime.primaryTaint = "never";
+      registries.mirrors."docker.io".endpoint = [ "https://mirror.example:5000" ];
+      registries.configs."mirror.example:5000".tls.ca_file = "/etc/kubenode/registry-ca.crt";
     };
     manifests.apps = { apiVersion = "v1"; kind = "Namespace"; metadata.name = "apps"; };
   };
@@ -264,11 +266,15 @@ func TestUnitMatchesShippedUnit(t *testing.T) {
 		}
 	}
 
-	// keepPodsRunning: conmon must outlive a restart (the shipped unit's
-	// comment), so KillMode=process.
-	keep := mustEvaluate(t, strings.Replace(primaryConfig, `runtime.primaryTaint = "never";`, `runtime.keepPodsRunning = true;`, 1))
-	if km := unitOptions(t, keep.Unit)["Service.KillMode"]; !slices.Equal(km, []string{"process"}) {
-		t.Errorf("keepPodsRunning: KillMode %q, want process", km)
+	// Pods keep running by default: conmon must outlive a restart (the
+	// shipped unit's comment), so KillMode=process; with keepPodsRunning
+	// false kubenode stops them itself and mixed kills what is left.
+	if km := got["Service.KillMode"]; !slices.Equal(km, []string{"process"}) {
+		t.Errorf("default: KillMode %q, want process", km)
+	}
+	stop := mustEvaluate(t, strings.Replace(primaryConfig, `runtime.primaryTaint = "never";`, `runtime.keepPodsRunning = false;`, 1))
+	if km := unitOptions(t, stop.Unit)["Service.KillMode"]; !slices.Equal(km, []string{"mixed"}) {
+		t.Errorf("keepPodsRunning = false: KillMode %q, want mixed", km)
 	}
 }
 
@@ -304,7 +310,8 @@ func TestConfigPassesCheck(t *testing.T) {
 		}
 	}
 	r := mustEvaluate(t, primaryConfig)
-	for _, want := range []string{`"clusterDomain":"cluster.example"`, `"apiPort":7443`, `"wireguardPort":51000`, `"primaryTaint":"never"`, `"index":2`} {
+	for _, want := range []string{`"clusterDomain":"cluster.example"`, `"apiPort":7443`, `"wireguardPort":51000`, `"primaryTaint":"never"`, `"index":2`,
+		`"mirrors":{"docker.io":{"endpoint":["https://mirror.example:5000"]}}`, `"configs":{"mirror.example:5000":{"tls":{"ca_file":"/etc/kubenode/registry-ca.crt"}}}`} {
 		if !strings.Contains(r.ConfigYaml, want) {
 			t.Errorf("config.yaml lacks %s: %s", want, r.ConfigYaml)
 		}
@@ -314,9 +321,11 @@ func TestConfigPassesCheck(t *testing.T) {
 	}
 	// What Nix's option types let through, kubenode's own check does not:
 	// the check is real, and names every problem.
-	bad := mustEvaluate(t, strings.NewReplacer(`apiPort = 7443;`, `apiPort = 10250;`, `"cluster.example"`, `"cluster_example"`).Replace(primaryConfig))
+	bad := mustEvaluate(t, strings.NewReplacer(`apiPort = 7443;`, `apiPort = 10250;`, `"cluster.example"`, `"cluster_example"`,
+		`"https://mirror.example:5000"`, `"mirror.example:5000"`).Replace(primaryConfig))
 	out, err := configCheck(t, bad.ConfigYaml)
-	if err == nil || !strings.Contains(out, "apiPort 10250: the kubelet API listens there") || !strings.Contains(out, `clusterDomain "cluster_example": not a DNS domain name`) {
+	if err == nil || !strings.Contains(out, "apiPort 10250: the kubelet API listens there") || !strings.Contains(out, `clusterDomain "cluster_example": not a DNS domain name`) ||
+		!strings.Contains(out, `registries.mirrors["docker.io"].endpoint[0] "mirror.example:5000": must start with https:// or http://`) {
 		t.Errorf("config check of a bad config.yaml: %v\n%s", err, out)
 	}
 }

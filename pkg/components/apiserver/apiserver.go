@@ -21,7 +21,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/components/apiserver/flags"
 	"github.com/kubenode/kubenode/pkg/components/apiserver/gate"
 	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 

@@ -36,8 +36,8 @@
 //
 //   - Logging: CoreDNS's plugins (plugin/pkg/log) and caddy write through the
 //     standard library's default logger (package log: "[INFO] plugin/x:
-//     ..."), to stderr with the default date prefix unless someone calls
-//     log.SetOutput. That is process-wide, so it is left alone here; this
+//     ..."). That is process-wide, so main points it at klog once
+//     (logging.StdLog: component=coredns, plugin=x, the line's level); this
 //     package's own lines go to CoreDNS.Log.
 //   - klog: the kubernetes plugin's setup calls klog.SetLogger with an
 //     adapter that drops all key/value pairs and would route every klog line
@@ -58,7 +58,10 @@
 //     scheduler, the apiserver's loopback client) records its request
 //     latencies and results in CoreDNS's coredns_kubernetes_rest_client_*
 //     collectors. Those, like all CoreDNS metrics, sit in Prometheus'
-//     default registry, which nothing serves (no prometheus plugin).
+//     default registry, which the node's metrics endpoint serves (package
+//     nodemetrics labels them as the process's, not CoreDNS's).
+//   - Directives: init (metrics.go) inserts kubenode_metrics into
+//     dnsserver.Directives after prometheus and registers its plugin.
 //   - Flags: coremain, imported by the kubernetes plugin for its version
 //     string, registers -conf, -plugins, -pidfile, -version, -quiet,
 //     -dns.port and -p on the standard library's flag.CommandLine at init,

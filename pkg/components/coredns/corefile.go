@@ -35,7 +35,9 @@ import (
 //     Upstreams that are one of our own listen addresses are left out (a
 //     forwarding loop; Init warns).
 //   - No health, ready or prometheus: they open ports of their own.
-//     Readiness is a real query (Ready).
+//     Readiness is a real query (Ready). kubenode_metrics (metrics.go) is
+//     prometheus' handler without its listener: the node's metrics
+//     endpoint serves its series.
 func (c *CoreDNS) Corefile() string {
 	var b strings.Builder
 	w := func(indent int, format string, args ...any) {
@@ -50,6 +52,7 @@ func (c *CoreDNS) Corefile() string {
 		ips[i] = ip.String()
 	}
 	w(1, "bind %s", strings.Join(ips, " "))
+	w(1, "%s", metricsDirective)
 	w(1, "errors")
 	hostsFile := "/dev/null"
 	if c.HostsFile != "" {

@@ -36,7 +36,9 @@ import (
 	"k8s.io/klog/v2"
 	"tags.cncf.io/container-device-interface/pkg/cdi"
 
+	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/images"
+	"github.com/kubenode/kubenode/pkg/registries"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -60,11 +62,14 @@ type CRIO struct {
 	// ImagesDir holds image archives imported at every Start (already
 	// present images are skipped).
 	ImagesDir string
+	// Registries says where pulls go, with which credentials and CAs.
+	Registries config.Registries
 	// CNI, when set, is written to CNIConfigDir at Start.
 	CNI *CNI
 	// KeepPods leaves pods running under their conmon at Stop, for the next
-	// start to adopt; by default Stop stops every pod sandbox first, so no
-	// container outlives the node process.
+	// start to adopt; otherwise Stop stops every pod sandbox first, so no
+	// container outlives the node process. SetKeepPods changes it while
+	// CRI-O runs.
 	KeepPods bool
 	// CNIPluginDirs hold the CNI plugin binaries.
 	CNIPluginDirs []string
@@ -94,14 +99,28 @@ type running struct {
 	podsErr     error
 }
 
+// SetKeepPods decides, while CRI-O runs, what its Stop does to the pods
+// (kubenode shutdown stops them on a node that keeps them).
+func (c *CRIO) SetKeepPods(keep bool) {
+	c.mu.Lock()
+	c.KeepPods = keep
+	c.mu.Unlock()
+}
+
+func (c *CRIO) keepPods() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.KeepPods
+}
+
 // StopPods starts stopping every pod in the background (unless KeepPods),
 // so that their grace period overlaps with the rest of the node's
 // shutdown; Stop waits for it. The node calls it when shutdown begins.
 func (c *CRIO) StopPods() {
 	c.mu.Lock()
-	r := c.started
+	r, keep := c.started, c.KeepPods
 	c.mu.Unlock()
-	if r == nil || c.KeepPods {
+	if r == nil || keep {
 		return
 	}
 	r.podsOnce.Do(func() {
@@ -169,6 +188,11 @@ func (c *CRIO) Init(context.Context) error {
 	if err != nil {
 		return err
 	}
+	reg, err := registries.Write(c.crioRun("registries"), c.Registries)
+	if err != nil {
+		return fmt.Errorf("crio: %w", err)
+	}
+	useRegistries(cfg, reg)
 	// Validate configures the process-wide CDI cache, which by default
 	// watches its spec dirs with an inotify instance of its own. There are
 	// none (buildConfig), so make the cache without a watcher first: one
@@ -294,6 +318,20 @@ func (c *CRIO) buildConfig(policy string) (*libconfig.Config, error) {
 	return cfg, nil
 }
 
+// useRegistries points CRI-O's pulls at the node's registry files, and
+// only at them: the machine's /etc/containers, /etc/docker/certs.d and
+// ~/.docker/config.json play no part.
+func useRegistries(cfg *libconfig.Config, f registries.Files) {
+	cfg.GlobalAuthFile = f.AuthFile() // server.New copies it into the SystemContext
+	sys := cfg.SystemContext
+	sys.SystemRegistriesConfPath = f.Conf()
+	sys.SystemRegistriesConfDirPath = f.ConfDir()
+	sys.DockerPerHostCertDirPath = f.CertsDir()
+	sys.AuthFilePath = f.AuthFile()
+	sys.RegistriesDirPath = f.RegistriesDir()
+	sys.UserShortNameAliasConfPath = f.ShortNameAliases()
+}
+
 // Start follows crio's own main (cmd/crio/main.go of v1.36.3): ensure the
 // pause image, listen, create the server, register the CRI services, start
 // the exit and hook monitors, serve.
@@ -356,7 +394,10 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("crio: restrict socket: %w", err)
 	}
 
-	unary := []grpc.UnaryServerInterceptor{recoverUnary}
+	if err := registerMetrics(ctx, cfg); err != nil {
+		return fmt.Errorf("crio: metrics: %w", err)
+	}
+	unary := []grpc.UnaryServerInterceptor{recoverUnary, recordOperation}
 	if !hugetlbUsable() {
 		klog.InfoS("hugetlb cgroup controller not mounted: dropping hugepage limits from container specs")
 		unary = append(unary, dropHugetlbLimits)
@@ -436,7 +477,7 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 			cause = fmt.Errorf("crio: fatal: %w", err)
 		}
 		errs := []error{cause}
-		if cause == nil && !c.KeepPods {
+		if cause == nil && !c.keepPods() {
 			c.StopPods() // already under way when the node stops in order
 			// Close the CRI socket so a kubelet still syncing cannot
 			// start anything new, then stop what started meanwhile.

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 )
 
 // pinns pins a pod's namespaces to files; CRI-O execs it for every pod. It

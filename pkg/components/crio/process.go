@@ -2,20 +2,20 @@ package crio
 
 import (
 	"fmt"
-	"io"
 	"runtime"
 
 	"github.com/sirupsen/logrus"
 
 	"github.com/kubenode/kubenode/pkg/internal/fatal"
+	"github.com/kubenode/kubenode/pkg/logging"
 )
 
 // Process-wide effects of CRI-O v1.36.3 in process (read in its source and
 // seen in the spike), and what this package does about each:
 //
 //   - logrus: CRI-O, containers/storage and containers/image log through the
-//     global logrus logger. SetupProcess sets its output, format and level
-//     once, from main.
+//     global logrus logger. SetupProcess sends it to klog (pkg/logging) and
+//     sets its level once, from main.
 //   - log.Fatalf / logrus.Fatalf: CRI-O calls it (then os.Exit(1)) when the
 //     streaming server fails to start (port taken), when fsnotify watchers
 //     cannot be created (inotify limits), from the metrics/TLS cert
@@ -79,17 +79,17 @@ func reportFatal(err error) {
 	}
 }
 
-// SetupProcess configures the global logrus logger CRI-O logs through.
-// Call it once from main, before any component starts.
-func SetupProcess(out io.Writer, level string) error {
+// SetupProcess configures the global logrus logger CRI-O logs through:
+// its lines go to klog with component=crio. Call it once from main, before
+// any component starts.
+func SetupProcess(level string) error {
 	lvl, err := logrus.ParseLevel(level)
 	if err != nil {
 		return fmt.Errorf("crio: log level: %w", err)
 	}
 	std := logrus.StandardLogger()
-	std.SetOutput(out)
+	logging.Logrus(std, "crio")
 	std.SetLevel(lvl)
-	std.SetFormatter(&logrus.TextFormatter{FullTimestamp: true})
 	std.ExitFunc = func(code int) {
 		reportFatal(fmt.Errorf("logrus.Fatal (exit code %d); see the log line before", code))
 		runtime.Goexit()

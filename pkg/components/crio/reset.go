@@ -9,8 +9,8 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/kubenode/kubenode/pkg/fsutil"
 	"github.com/kubenode/kubenode/pkg/images"
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
 )
 
 // Reset removes what CRI-O of a stopped node left on the host and returns

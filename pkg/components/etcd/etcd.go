@@ -18,7 +18,7 @@ import (
 	"go.etcd.io/etcd/server/v3/storage/datadir"
 	"go.etcd.io/etcd/server/v3/storage/wal"
 
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -111,15 +111,12 @@ func (e *Etcd) Start(ctx context.Context) error {
 	cfg.LogLevel = "error" // what newLogger logs; etcd reads it in places
 
 	fatal := make(chan error, 1)
-	lg, err := newLogger(func(err error) {
+	lg := newLogger(func(err error) {
 		select {
 		case fatal <- err:
 		default: // the first one is the cause
 		}
 	})
-	if err != nil {
-		return fmt.Errorf("etcd: logger: %w", err)
-	}
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(lg)
 
 	// StartEtcd opens the db, replays the WAL and starts the raft loop. It

@@ -222,10 +222,7 @@ func TestDiskFullIsExplained(t *testing.T) {
 
 func TestFatalLogEndsOnlyItsGoroutine(t *testing.T) {
 	var got error
-	lg, err := newLogger(func(err error) { got = err })
-	if err != nil {
-		t.Fatal(err)
-	}
+	lg := newLogger(func(err error) { got = err })
 	lg = lg.WithOptions(zap.WrapCore(func(zapcore.Core) zapcore.Core { return zapcore.NewNopCore() }))
 	done := make(chan bool)
 	go func() {

@@ -7,24 +7,21 @@ import (
 	"sort"
 	"strings"
 
-	"go.etcd.io/etcd/client/pkg/v3/logutil"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/kubenode/kubenode/pkg/logging"
 )
 
-// newLogger returns the logger etcd runs with: etcd's own JSON format on
-// stderr, errors only (etcd logs every request at warn during start and
-// stop). etcd calls Fatal (os.Exit) and Panic (in goroutines nobody can
+// newLogger returns the logger etcd runs with: klog lines with
+// component=etcd (pkg/logging), errors only (etcd logs every request at warn
+// during start and stop). etcd calls Fatal (os.Exit) and Panic (in goroutines nobody can
 // recover) on bad data and full disks; here both end only the goroutine
 // that logged, and report the entry as an error for the component to return,
 // so that the supervisor stops the rest of the node in order.
-func newLogger(report func(error)) (*zap.Logger, error) {
-	c := logutil.DefaultZapLoggerConfig
-	c.Level = zap.NewAtomicLevelAt(zap.ErrorLevel)
-	c.OutputPaths = []string{"stderr"}
-	c.ErrorOutputPaths = []string{"stderr"}
+func newLogger(report func(error)) *zap.Logger {
 	hook := fatalHook(report)
-	return c.Build(zap.WithFatalHook(hook), zap.WithPanicHook(hook))
+	return zap.New(logging.ZapCore("etcd", zap.ErrorLevel), zap.WithFatalHook(hook), zap.WithPanicHook(hook))
 }
 
 // fatalHook is a zap CheckWriteHook for Fatal and Panic entries.

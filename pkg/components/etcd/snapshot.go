@@ -19,7 +19,7 @@ import (
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
 
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 )
 
 // The single member's identity, shared by Start and Restore: a restored

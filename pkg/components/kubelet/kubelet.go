@@ -81,6 +81,9 @@ type Kubelet struct {
 	// whether it was not a mount point then (the kubelet makes it one).
 	rootDir     string
 	unmountRoot bool
+	// serving is closed once servingVal is set (see Serving).
+	serving    chan struct{}
+	servingVal *Serving
 }
 
 var (
@@ -262,6 +265,8 @@ func (k *Kubelet) Start(ctx context.Context) error {
 		cancel()
 		return err
 	}
+	k.serving = make(chan struct{})
+	deps.Options = append(deps.Options, k.servingOption(ctx, deps))
 	k.Go(cancel, func() error {
 		if err := app.Run(ctx, s, deps, utilfeature.DefaultFeatureGate); err != nil {
 			return fmt.Errorf("kubelet: %w", err)

@@ -12,7 +12,7 @@ import (
 	utiliptables "k8s.io/kubernetes/pkg/util/iptables"
 
 	"github.com/kubenode/kubenode/pkg/components/internal/upstream"
-	"github.com/kubenode/kubenode/pkg/internal/fsutil"
+	"github.com/kubenode/kubenode/pkg/fsutil"
 )
 
 // ContainerLogLinksDir is where the kubelet links every container's log

@@ -84,7 +84,7 @@ const (
 	// ServicePort is the Service's port, the one the APIService names.
 	ServicePort = 443
 	// Port is where the server listens, on the primary's node IP.
-	Port = 10251
+	Port = 10252
 	// APIServiceName is the APIService of metrics.k8s.io/v1beta1.
 	APIServiceName = "v1beta1.metrics.k8s.io"
 	// DefaultResolution is how often the kubelets are scraped (k3s's

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
+	"sync"
+	"time"
+)
+
+// Profiles for measuring kubenode itself (for example
+// KUBENODE_CPUPROFILE=/tmp/cpu.pprof hack/bench.sh; the warm start
+// overwrites the cold one), set by
+// environment so that nothing about them shows in the CLI:
+//
+//	KUBENODE_CPUPROFILE=FILE   CPU profile from the start of the process to READY
+//	KUBENODE_TRACE=FILE        execution trace over the same span
+//	KUBENODE_HEAPPROFILE=FILE  heap profile KUBENODE_HEAPPROFILE_AFTER (60s)
+//	                           after READY, after a GC
+//
+// withProfiles starts them and returns notify wrapped to end the start-up
+// ones at READY=1.
+func withProfiles(notify func(string) error) func(string) error {
+	var stops []func()
+	if path := os.Getenv("KUBENODE_CPUPROFILE"); path != "" {
+		if f := create(path); f != nil && start("CPU profile", pprof.StartCPUProfile(f)) {
+			stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+		}
+	}
+	if path := os.Getenv("KUBENODE_TRACE"); path != "" {
+		if f := create(path); f != nil && start("trace", trace.Start(f)) {
+			stops = append(stops, func() { trace.Stop(); f.Close() })
+		}
+	}
+	heap := os.Getenv("KUBENODE_HEAPPROFILE")
+	if len(stops) == 0 && heap == "" {
+		return notify
+	}
+	after := time.Minute
+	if v := os.Getenv("KUBENODE_HEAPPROFILE_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "kubenode: KUBENODE_HEAPPROFILE_AFTER=%q: %v\n", v, err)
+			os.Exit(1)
+		}
+		after = d
+	}
+	var once sync.Once
+	return func(state string) error {
+		if state == "READY=1" {
+			once.Do(func() {
+				for _, stop := range stops {
+					stop()
+				}
+				if heap != "" {
+					time.AfterFunc(after, func() { writeHeap(heap) })
+				}
+			})
+		}
+		return notify(state)
+	}
+}
+
+func create(path string) *os.File {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kubenode: profile:", err)
+		return nil
+	}
+	return f
+}
+
+func start(what string, err error) bool {
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kubenode: %s: %v\n", what, err)
+	}
+	return err == nil
+}
+
+func writeHeap(path string) {
+	runtime.GC()
+	f := create(path)
+	if f == nil {
+		return
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "kubenode: heap profile:", err)
+	}
+}

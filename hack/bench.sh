@@ -3,12 +3,14 @@
 # in a network namespace of its own (the machine's own network is untouched):
 #   cold start and warm restart to /readyz and to node ready (kubenode's own
 #   READY: node Ready, kube-proxy and CoreDNS serving), pod start latency
-#   (create to Running, one pod at a time, PODS pods, p50/p95), RSS and CPU
+#   (create to Running, one pod at a time, PODS pods, p50/p95), the same for
+#   a pod with a new local volume claim (CLAIMS of them), RSS and CPU
 #   seconds of the node over IDLE seconds of idle, binary size.
 set -euo pipefail
 BIN=${KUBENODE_BIN:-$(cd "$(dirname "$0")/.." && pwd)/bin/kubenode}
 IDLE=${IDLE:-60}
 PODS=${PODS:-20}
+CLAIMS=${CLAIMS:-10}
 NS=kn-bench-$$
 CG=kn-bench-$$
 ROOT=$(mktemp -d /tmp/kubenode-bench.XXXXXX)
@@ -107,6 +109,41 @@ p50=$(sort -n "$ROOT/latency" | awk '{a[NR]=$1} END {print a[int((NR+1)*0.50)]}'
 p95=$(sort -n "$ROOT/latency" | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; print a[i]}')
 kubectl delete pods --all --wait=true >/dev/null
 
+# Volume latency: a claim of StorageClass local and a pod using it, created
+# together; the time until the pod runs includes scheduling, provisioning
+# the directory and binding (WaitForFirstConsumer).
+for i in $(seq 1 "$CLAIMS"); do
+	t0=$(now)
+	sed "s/NAME/claim-$i/g" <<'YAML' | kubectl apply -f - >/dev/null
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: NAME}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Mi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: NAME}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    imagePullPolicy: Never
+    command: [/bin/busybox, sleep, "3600"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: NAME}}]
+YAML
+	kubectl wait --for=jsonpath='{.status.phase}'=Running "pod/claim-$i" --timeout=120s >/dev/null
+	t1=$(now)
+	echo "$t0 $t1" | awk '{printf "%.3f\n", $2-$1}' >>"$ROOT/claims"
+done
+c50=$(sort -n "$ROOT/claims" | awk '{a[NR]=$1} END {print a[int((NR+1)*0.50)]}')
+c95=$(sort -n "$ROOT/claims" | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; print a[i]}')
+kubectl delete pods --all --wait=true >/dev/null
+kubectl delete pvc --all --wait=true >/dev/null
+
 sleep 5
 c0=$(cpu_seconds "$PID")
 sleep "$IDLE"
@@ -125,6 +162,7 @@ printf 'cold start to node ready:   %s s\n' "$cold_node"
 printf 'warm restart to /readyz:    %s s\n' "$warm_api"
 printf 'warm restart to node ready: %s s\n' "$warm_node"
 printf 'pod create to Running:      p50 %s s, p95 %s s (%s pods, one at a time)\n' "$p50" "$p95" "$PODS"
+printf 'claim+pod to Running:       p50 %s s, p95 %s s (%s claims of class local, one at a time)\n' "$c50" "$c95" "$CLAIMS"
 printf 'RSS after %ss idle:         %s MiB (the whole node: one process, no pods)\n' "$IDLE" "$rss"
 printf '  of which anonymous:       %s MiB; mapped binary (clean, evictable): %s MiB\n' "$anon" "$file"
 printf 'PSS after %ss idle:         %s MiB\n' "$IDLE" "$pss"

@@ -56,6 +56,8 @@ var (
 		Severity: Error, Fix: "start the node, and check that nothing on it or between drops TCP 10250 from the primary"})
 	Clock = Register(Check{ID: "clock", Title: "this host's clock is within 2s of the primary's",
 		Severity: Error, Fix: "run a time service (chrony, systemd-timesyncd) on every node"})
+	Components = Register(Check{ID: "components", Title: "every component of the running node is ready and healthy",
+		Severity: Error, Fix: "read the component's failing condition above; `kubenode status` shows every component, and the node's log (journalctl -u kubenode) says more"})
 	Certificates = Register(Check{ID: "certificates", Title: "no certificate expires within 30 days",
 		Severity: Warning, Fix: "restart kubenode to renew its own certificates (it renews those within 30 days of expiry at start); `kubenode certs rotate` renews them all"})
 )

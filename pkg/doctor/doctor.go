@@ -23,6 +23,7 @@ import (
 	"github.com/kubenode/kubenode/pkg/config"
 	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/pki"
+	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
 // Input is what doctor needs to know about the node.
@@ -33,6 +34,9 @@ type Input struct {
 	// components that run inside it (CoreDNS, kubelet, the primary's
 	// API) should answer too.
 	Running bool
+	// Components are the running node's components as its status socket
+	// reports them (the supervisor's health report); nil when stopped.
+	Components []supervisor.ComponentStatus
 	// Peers are the peers the node should have; PeersFrom says where they
 	// come from (the running node, the Node objects, the config).
 	Peers     []netsetup.Peer
@@ -102,7 +106,7 @@ func Run(ctx context.Context, in Input) []check.Result {
 		r.planOnly(check.NFTables, "table inet kubenode is as planned"),
 		r.firewall(), r.routes(true), r.dns(ctx))
 	out = append(out, r.control(ctx)...)
-	out = append(out, r.certificates())
+	out = append(out, r.components(), r.certificates())
 	return check.Sorted(out)
 }
 
@@ -573,6 +577,35 @@ func (r *run) kubelets(ctx context.Context) check.Result {
 		return c.OK("no other nodes")
 	}
 	return c.OK("reachable: %s", strings.Join(ok, ", "))
+}
+
+// components reads the supervisor's own report, the one `kubenode status`
+// and the metrics endpoint show: a component that failed, is not ready, or
+// has a failing health condition.
+func (r *run) components() check.Result {
+	c := check.Components
+	if !r.in.Running {
+		return c.Skip("the node is not running")
+	}
+	var bad []string
+	for _, s := range r.in.Components {
+		if s.State != supervisor.StateReady {
+			line := s.Name + ": " + s.State
+			if s.Err != "" {
+				line += ": " + s.Err
+			}
+			bad = append(bad, line)
+		}
+		for _, cond := range s.Conditions {
+			if !cond.OK {
+				bad = append(bad, fmt.Sprintf("%s: %s: %s", s.Name, cond.Type, cond.Message))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return c.Fail("the node reports components that are not ready or not healthy", bad...)
+	}
+	return c.OK("%d component(s) ready, every health condition true", len(r.in.Components))
 }
 
 func (r *run) certificates() check.Result {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kubenode/kubenode/pkg/check"
+	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
 const ruleset1 = `table inet kubenode { # handle 3
@@ -116,5 +117,32 @@ func TestClock(t *testing.T) {
 	a.Date = a.Date.Add(-5 * time.Second)
 	if r := clockResult(a); r.Status != check.Fail || !strings.Contains(r.Message, "4.8s off") {
 		t.Fatalf("5s behind: %+v", r)
+	}
+}
+
+func TestComponents(t *testing.T) {
+	healthy := []supervisor.ComponentStatus{
+		{Name: "etcd", State: supervisor.StateReady, Conditions: []supervisor.Condition{{Type: "NoAlarm", OK: true}}},
+		{Name: "kubelet", State: supervisor.StateReady},
+	}
+	r := &run{in: Input{Running: true, Components: healthy}}
+	if res := r.components(); res.Status != check.OK {
+		t.Errorf("healthy node: %+v", res)
+	}
+	r.in.Running = false
+	if res := r.components(); res.Status != check.Skip {
+		t.Errorf("stopped node: %+v", res)
+	}
+	sick := []supervisor.ComponentStatus{
+		healthy[1],
+		{Name: "mesh", State: supervisor.StateDegraded, Conditions: []supervisor.Condition{{Type: "PeersApplied", Message: "3 applies failed"}}},
+		{Name: "coredns", State: supervisor.StateFailed, Err: "listen: address in use"},
+	}
+	r = &run{in: Input{Running: true, Components: sick}}
+	res := r.components()
+	got := strings.Join(res.Evidence, "\n")
+	want := "mesh: degraded\nmesh: PeersApplied: 3 applies failed\ncoredns: failed: listen: address in use"
+	if res.Status != check.Fail || got != want {
+		t.Errorf("sick node: status %s, evidence\n%s\nwant\n%s", res.Status, got, want)
 	}
 }

@@ -53,6 +53,7 @@ func DoctorInput(ctx context.Context, cfg *config.Config) (doctor.Input, error) 
 	cfg = in.Config
 	if st, err := ReadStatus(ctx, cfg); err == nil {
 		in.Running = true
+		in.Components = st.Components
 		if st.NetworkPeers != nil {
 			in.Peers, in.PeersFrom = st.NetworkPeers, "the running node"
 		}

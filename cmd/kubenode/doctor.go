@@ -20,7 +20,7 @@ func newDoctorCmd() *cobra.Command {
 the checks: the underlay and the routes to the peers' endpoints; WireGuard per peer (key, allowed IPs,
 handshake, an ICMP probe through the tunnel); the routes per peer CIDR; other routes that capture a pod
 or Service CIDR; brkube; MTU (with a full-size probe to each peer); sysctls; kubenode's nftables table
-and other tables that drop pod traffic; the Service route; CoreDNS; the API, the kubelets and the clock;
+and other tables that drop pod traffic; the Service route; CoreDNS; the API, the kubelets and the clock; the node's own component health;
 certificates. One line per check; the exit status is non-zero when any check fails.
 
 With --from POD --to POD|SERVICE[:PORT], run on the source pod's node, it checks that one path instead:

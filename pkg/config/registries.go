@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -145,7 +146,7 @@ func checkRegistryHost(h string) error {
 func (r Registries) validate(checkFiles bool) []error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	for _, name := range sortedKeys(r.Mirrors) {
+	for _, name := range slices.Sorted(maps.Keys(r.Mirrors)) {
 		field := fmt.Sprintf("registries.mirrors[%q]", name)
 		if name == "*" {
 			bad("%s: a mirror for every registry is not supported; list each registry by name (docker.io, quay.io, ...)", field)
@@ -163,7 +164,7 @@ func (r Registries) validate(checkFiles bool) []error {
 			}
 		}
 	}
-	for _, h := range sortedKeys(r.Configs) {
+	for _, h := range slices.Sorted(maps.Keys(r.Configs)) {
 		field := fmt.Sprintf("registries.configs[%q]", h)
 		if err := checkRegistryHost(h); err != nil {
 			bad("%s: %v", field, err)
@@ -239,13 +240,4 @@ func checkCAFile(path string) error {
 		return fmt.Errorf("%s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path)
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -75,7 +76,7 @@ func walkSchema(path string, v any, t reflect.Type, out *[]error) {
 			bad("must be a mapping, not %s", kindOf(v))
 			return
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			walkSchema(fmt.Sprintf("%s[%q]", path, k), m[k], t.Elem(), out)
 		}
 	case reflect.Slice:

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -63,7 +64,7 @@ func buildRegistriesConf(r config.Registries) (registriesConf, error) {
 	out := registriesConf{UnqualifiedSearchRegistries: []string{"docker.io"}}
 	insecure := func(host string) bool { return r.Configs[host].TLS.InsecureSkipVerify }
 	named := map[string]bool{}
-	for _, name := range sortedKeys(r.Mirrors) {
+	for _, name := range slices.Sorted(maps.Keys(r.Mirrors)) {
 		named[name] = true
 		reg := registryEntry{Prefix: name, Location: name, Insecure: insecure(name)}
 		for _, s := range r.Mirrors[name].Endpoint {
@@ -81,7 +82,7 @@ func buildRegistriesConf(r config.Registries) (registriesConf, error) {
 		}
 		out.Registries = append(out.Registries, reg)
 	}
-	for _, host := range sortedKeys(r.Configs) {
+	for _, host := range slices.Sorted(maps.Keys(r.Configs)) {
 		if !named[host] && insecure(host) {
 			out.Registries = append(out.Registries, registryEntry{Prefix: host, Location: host, Insecure: true})
 		}
@@ -117,7 +118,7 @@ func Write(dir string, r config.Registries) (Files, error) {
 		Auth string `json:"auth"`
 	}
 	auths := map[string]authEntry{}
-	for _, host := range sortedKeys(r.Configs) {
+	for _, host := range slices.Sorted(maps.Keys(r.Configs)) {
 		c := r.Configs[host]
 		if user, pw, ok := c.Auth.Credentials(); ok {
 			auths[host] = authEntry{Auth: base64.StdEncoding.EncodeToString([]byte(user + ":" + pw))}
@@ -152,13 +153,4 @@ func Write(dir string, r config.Registries) (Files, error) {
 		return f, fmt.Errorf("registries: %w", err)
 	}
 	return f, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -17,7 +17,8 @@ import (
 // upstream's where those are in the Kubernetes module (agnhost, kitten,
 // nautilus, pause, sample-apiserver, etcd), with the image's tools taken
 // from this host's Debian 12 packages where upstream takes them from
-// Alpine's (busybox, bash, curl, dig, nslookup, getent, nc, ip) or from
+// Alpine's (busybox, dash as sh, bash, curl, dig, nslookup, getent, nc,
+// ip) or from
 // Debian 12 itself (glibc-dns-testing: dash, dig, getent). nginx is
 // Debian's nginx. Versions differ from upstream's (Debian's busybox 1.35,
 // nginx 1.22; sample-apiserver and etcd from the modules the pinned
@@ -64,9 +65,13 @@ func buildConformanceImages(t *testing.T, dir, out string) []string {
 	}
 	exe := func(path string) imagetest.File { return imagetest.File{Mode: 0o755, Data: read(path)} }
 
-	base := busyboxLayer(t)
+	base := busyboxLayer(t, false)
+	// sh is dash: Debian's static busybox runs its own applets before
+	// anything on PATH (standalone shell), which would hide the real nc,
+	// nslookup and ip from every `sh -c` a spec runs; Alpine's busybox
+	// does not.
 	tools := hostBinariesLayer(t, map[string]string{
-		"bin/bash": "/usr/bin/bash", "usr/bin/curl": "/usr/bin/curl", "usr/bin/dig": "/usr/bin/dig",
+		"bin/sh": "/usr/bin/dash", "bin/bash": "/usr/bin/bash", "usr/bin/curl": "/usr/bin/curl", "usr/bin/dig": "/usr/bin/dig",
 		"usr/bin/nslookup": "/usr/bin/nslookup", "usr/bin/nc": "/usr/bin/nc.openbsd", "sbin/ip": "/usr/sbin/ip",
 		"usr/bin/getent": "/usr/bin/getent", "etc/nsswitch.conf": "/etc/nsswitch.conf",
 	})
@@ -123,7 +128,7 @@ func buildConformanceImages(t *testing.T, dir, out string) []string {
 		"glibc-dns-testing": glibcDNS,
 		"kitten":            webserver("kitten"),
 		"nautilus":          webserver("nautilus"),
-		"busybox":           {Layers: []layer{base}, Cmd: []string{"sh"}, Env: []string{imagePath}},
+		"busybox":           {Layers: []layer{busyboxLayer(t, true)}, Cmd: []string{"sh"}, Env: []string{imagePath}},
 		// upstream's pause.c, built by make conformance
 		"pause": {Layers: []layer{{"pause": exe(filepath.Join(dir, "pause"))}}, Entrypoint: []string{"/pause"}, User: "65535:65535"},
 		"sample-apiserver": {Layers: []layer{base, {"sample-apiserver": exe(filepath.Join(dir, "sample-apiserver"))}},
@@ -147,9 +152,10 @@ func buildConformanceImages(t *testing.T, dir, out string) []string {
 }
 
 // busyboxLayer is a busybox root: Debian's static busybox with a link per
-// applet where `busybox --list-full` puts it, /etc/passwd and /etc/group,
-// and the usual empty dirs.
-func busyboxLayer(t *testing.T) layer {
+// applet, /etc/passwd and /etc/group, and the usual empty dirs. The links
+// go where `busybox --list-full` puts them, as in Alpine, or all in /bin
+// when allInBin, as in the busybox image (specs run /bin/sysctl there).
+func busyboxLayer(t *testing.T, allInBin bool) layer {
 	t.Helper()
 	bb, err := os.ReadFile("/bin/busybox")
 	if err != nil {
@@ -169,6 +175,9 @@ func busyboxLayer(t *testing.T) layer {
 		"var":         {Dir: true},
 	}
 	for _, p := range strings.Fields(string(list)) {
+		if allInBin {
+			p = "bin/" + filepath.Base(p)
+		}
 		if p == "bin/busybox" {
 			continue
 		}

@@ -295,9 +295,9 @@ func TestConformanceImages(t *testing.T) {
 	}
 	startPrimary(t, h)
 	checks := []struct{ role, script, want string }{
-		{"agnhost", "/agnhost --help >/dev/null && dig -v 2>&1 && curl --version && nc -h 2>&1 | head -1 && getent hosts localhost && nslookup -version 2>&1; ip -V; bash --version | head -1; id user-defined-in-image", "DiG 9"},
+		{"agnhost", "/agnhost --help >/dev/null && dig -v 2>&1 && curl --version && getent hosts localhost && nslookup -version 2>&1; ip -V; bash --version | head -1; id user-defined-in-image; nc -h 2>&1 | head -1", "OpenBSD netcat"},
 		{"agnhost-prev", "/agnhost --help | head -1; env", "KUBENODE_STANDIN"},
-		{"busybox", "busybox | head -1; wget --help 2>&1 | head -1", "BusyBox"},
+		{"busybox", "busybox | head -1; /bin/sysctl -n kernel.ostype", "Linux"},
 		{"glibc-dns-testing", "dig -v 2>&1; getent hosts localhost", "DiG 9"},
 		{"nginx", "nginx -t 2>&1 && (nginx -g 'daemon off;' & sleep 2; wget -qO- http://127.0.0.1/)", "nginx"},
 		{"etcd", "/usr/local/bin/etcd --version", "etcd Version: 3.6"},

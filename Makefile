@@ -28,9 +28,9 @@ LDFLAGS := -s -w $(LINKFLAGS)
 # Host packages kubenode and its tests use (Debian names).
 DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmon containernetworking-plugins iptables \
 	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin \
-	docker-registry skopeo
+	docker-registry skopeo curl bind9-dnsutils netcat-openbsd
 
-.PHONY: all build deps size-report test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags
+.PHONY: all build deps size-report test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags conformance conformance-tools
 
 all: build
 
@@ -111,6 +111,34 @@ test-quiet: build
 sandbox: build
 	$(GO) test -c -o bin/e2e.test ./test/e2e/
 	KUBENODE_SANDBOX=1 KUBENODE_BIN=$(CURDIR)/$(BIN) bin/e2e.test -test.run '^TestSandbox$$' -test.v -test.timeout 0
+
+# Upstream's conformance suite (e2e.test of the pinned Kubernetes module)
+# against a primary and a worker in network namespaces; most of an hour on
+# 2 cores, so not part of test. The test tools and the test images' programs
+# are built from hack/conformance, a module of its own: kubenode's vendor/
+# stays free of upstream's test tree. FOCUS (a ginkgo regexp) reruns a few
+# specs; PROCS sets the parallel ginkgo processes.
+CONF := bin/conformance
+CONF_GO := cd hack/conformance && GOWORK=off GOFLAGS=-mod=mod
+conformance-tools:
+	@mkdir -p $(CONF)
+	$(CONF_GO) $(GO) test -c -vet=off -trimpath -o $(CURDIR)/$(CONF)/e2e.test k8s.io/kubernetes/test/e2e
+	$(CONF_GO) $(GO) build -trimpath -o $(CURDIR)/$(CONF)/ginkgo github.com/onsi/ginkgo/v2/ginkgo
+	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/agnhost k8s.io/kubernetes/test/images/agnhost
+	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/sample-apiserver k8s.io/sample-apiserver
+	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/etcd ./etcd
+	$(CONF_GO) $(GO) run -trimpath ./imagenames > $(CURDIR)/$(CONF)/images.txt
+	$(CONF_GO) $(GO) list -m -f '{{.Dir}}' k8s.io/kubernetes > $(CURDIR)/$(CONF)/kubernetes.dir
+	gcc -Os -Wall -Werror -static -s -DVERSION=v$$(sed -n 's/^pause \S*:\(.*\)/\1/p' $(CONF)/images.txt)-kubenode \
+		-o $(CONF)/pause $$(cat $(CONF)/kubernetes.dir)/build/pause/linux/pause.c
+	@# nginx for the nginx images: Debian's package, unpacked, never installed
+	@test -x $(CONF)/nginx-root/usr/sbin/nginx || { rm -rf $(CONF)/deb && mkdir -p $(CONF)/deb && \
+		(cd $(CONF)/deb && apt-get download nginx nginx-common) && \
+		for d in $(CONF)/deb/*.deb; do dpkg-deb -x $$d $(CONF)/nginx-root || exit 1; done; rm -rf $(CONF)/deb; }
+
+conformance: build conformance-tools
+	KUBENODE_CONFORMANCE=$(CURDIR)/$(CONF) KUBENODE_CONFORMANCE_FOCUS='$(FOCUS)' KUBENODE_CONFORMANCE_PROCS='$(PROCS)' \
+		KUBENODE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 4h -v -run '^TestConformance$$' ./test/e2e/
 
 # Every figure of the benchmarks as min / median / max over RUNS runs; with
 # BASE=<commit>, that commit too, alternated in the same session, with the

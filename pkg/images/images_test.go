@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,8 +176,13 @@ func TestImport(t *testing.T) {
 	if err != nil || !got[0].Present {
 		t.Fatalf("second import: %+v %v", got, err)
 	}
-	if err := ImportDir(ctx, store, dir); err != nil {
+	dirNames, err := ImportDir(ctx, store, dir)
+	if err != nil {
 		t.Fatal(err)
+	}
+	slices.Sort(dirNames)
+	if got := strings.Join(dirNames, " "); got != "docker.io/library/docker:1 example.com/oci:1" {
+		t.Errorf("ImportDir names the images %q, want both archives' images", got)
 	}
 	if after := names(t, store); after != want {
 		t.Errorf("after ImportDir: %s, want %s", after, want)

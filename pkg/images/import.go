@@ -273,17 +273,18 @@ var archiveSuffixes = []string{".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz",
 // .tgz, .tar.zst, .tar.xz, .oci, .docker), in name order. Images already in
 // the store are recognised by ID from the archive's metadata and skipped, so
 // calling it at every start costs a scan of each archive's tar headers. A
-// missing dir is not an error. It tries every file and returns all failures
-// joined.
-func ImportDir(ctx context.Context, store storage.Store, dir string) error {
+// missing dir is not an error. It tries every file and returns the names
+// of the images the archives hold, and all failures joined.
+func ImportDir(ctx context.Context, store storage.Store, dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("images: read %s: %w", dir, err)
+		return nil, fmt.Errorf("images: read %s: %w", dir, err)
 	}
 	var errs []error
+	var names []string
 	for _, e := range entries {
 		if !e.Type().IsRegular() && e.Type()&os.ModeSymlink == 0 {
 			continue
@@ -293,13 +294,17 @@ func ImportDir(ctx context.Context, store storage.Store, dir string) error {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
-			return errors.Join(append(errs, err)...)
+			return names, errors.Join(append(errs, err)...)
 		}
-		if _, err := Import(ctx, store, filepath.Join(dir, e.Name())); err != nil {
+		got, err := Import(ctx, store, filepath.Join(dir, e.Name()))
+		if err != nil {
 			errs = append(errs, err)
 		}
+		for _, img := range got {
+			names = append(names, img.Names...)
+		}
 	}
-	return errors.Join(errs...)
+	return names, errors.Join(errs...)
 }
 
 // Image is one image in the store.

@@ -380,9 +380,14 @@ func (c *CRIO) Start(ctx context.Context) (err error) {
 		// A bad archive must not keep the node down: it is named in the
 		// log, the others are imported, and `kubenode images import`
 		// reports the same error interactively.
-		if err := images.ImportDir(ctx, store, c.ImagesDir); err != nil {
+		names, err := images.ImportDir(ctx, store, c.ImagesDir)
+		if err != nil {
 			klog.ErrorS(err, "Importing images at start", "dir", c.ImagesDir)
 		}
+		// No registry gives these back: pinned, the kubelet's image
+		// garbage collection never deletes them (it deleted every one on
+		// a disk above its 85 % threshold).
+		cfg.PinnedImages = append(cfg.PinnedImages, names...)
 	}
 
 	lis, err := server.Listen("unix", cfg.Listen)

@@ -16,17 +16,24 @@ import (
 	"time"
 )
 
-// File is one file of a layer.
+// File is one file of a layer: a regular file, or a symbolic link to Link
+// when Link is set, or a directory when Dir is set.
 type File struct {
 	Mode int64
 	Data []byte
+	Link string
+	Dir  bool
 }
 
 // Image is an image to write: layers bottom first, each a map from path to
-// file; Entrypoint goes into the config.
+// file; the other fields go into the config when set.
 type Image struct {
 	Layers     []map[string]File
 	Entrypoint []string
+	Cmd        []string
+	Env        []string
+	User       string
+	WorkingDir string
 }
 
 var epoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -49,7 +56,20 @@ func (img Image) blobs() (layers [][]byte, config []byte, err error) {
 		sort.Strings(names)
 		for _, n := range names {
 			f := files[n]
-			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: n, Mode: f.Mode, Size: int64(len(f.Data)), ModTime: epoch}); err != nil {
+			hdr := &tar.Header{Typeflag: tar.TypeReg, Name: n, Mode: f.Mode, Size: int64(len(f.Data)), ModTime: epoch}
+			switch {
+			case f.Link != "":
+				hdr.Typeflag, hdr.Linkname, hdr.Size = tar.TypeSymlink, f.Link, 0
+				if hdr.Mode == 0 {
+					hdr.Mode = 0o777
+				}
+			case f.Dir:
+				hdr.Typeflag, hdr.Size = tar.TypeDir, 0
+				if hdr.Mode == 0 {
+					hdr.Mode = 0o755
+				}
+			}
+			if err := tw.WriteHeader(hdr); err != nil {
 				return nil, nil, err
 			}
 			if _, err := tw.Write(f.Data); err != nil {
@@ -66,10 +86,29 @@ func (img Image) blobs() (layers [][]byte, config []byte, err error) {
 		"created":      epoch,
 		"architecture": runtime.GOARCH,
 		"os":           "linux",
-		"config":       map[string]any{"Entrypoint": img.Entrypoint},
+		"config":       img.config(),
 		"rootfs":       map[string]any{"type": "layers", "diff_ids": diffIDs},
 	})
 	return layers, config, err
+}
+
+// config is the image config's "config" object, with only the fields set
+// (so the IDs of images that set only Entrypoint stay what they were).
+func (img Image) config() map[string]any {
+	c := map[string]any{"Entrypoint": img.Entrypoint}
+	if img.Cmd != nil {
+		c["Cmd"] = img.Cmd
+	}
+	if img.Env != nil {
+		c["Env"] = img.Env
+	}
+	if img.User != "" {
+		c["User"] = img.User
+	}
+	if img.WorkingDir != "" {
+		c["WorkingDir"] = img.WorkingDir
+	}
+	return c
 }
 
 // ID is the image's ID in containers/storage: its config digest, hex.

@@ -127,6 +127,7 @@ conformance-tools:
 	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/agnhost k8s.io/kubernetes/test/images/agnhost
 	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/sample-apiserver k8s.io/sample-apiserver
 	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/etcd ./etcd
+	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/nnp k8s.io/kubernetes/test/images/nonewprivs
 	$(CONF_GO) $(GO) run -trimpath ./imagenames > $(CURDIR)/$(CONF)/images.txt
 	$(CONF_GO) $(GO) list -m -f '{{.Dir}}' k8s.io/kubernetes > $(CURDIR)/$(CONF)/kubernetes.dir
 	gcc -Os -Wall -Werror -static -s -DVERSION=v$$(sed -n 's/^pause \S*:\(.*\)/\1/p' $(CONF)/images.txt)-kubenode \

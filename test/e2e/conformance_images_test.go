@@ -15,11 +15,11 @@ import (
 
 // The conformance test images, built here from the same sources as
 // upstream's where those are in the Kubernetes module (agnhost, kitten,
-// nautilus, pause, sample-apiserver, etcd), with the image's tools taken
-// from this host's Debian 12 packages where upstream takes them from
-// Alpine's (busybox, dash as sh, bash, curl, dig, nslookup, getent, nc,
-// ip) or from
-// Debian 12 itself (glibc-dns-testing: dash, dig, getent). nginx is
+// nautilus, nonewprivs, pause, sample-apiserver, etcd), with the image's
+// tools taken from this host's Debian 12 packages where upstream takes
+// them from Alpine's (busybox, dash as sh, bash, curl, dig, nslookup,
+// getent, nc, ip) or from Debian 12 itself (glibc-dns-testing: dash, dig,
+// getent). nginx is
 // Debian's nginx. Versions differ from upstream's (Debian's busybox 1.35,
 // nginx 1.22; sample-apiserver and etcd from the modules the pinned
 // Kubernetes module requires); the programs are the real ones. agnhost's
@@ -135,6 +135,10 @@ func buildConformanceImages(t *testing.T, dir, out string) []string {
 			Entrypoint: []string{"/sample-apiserver"}, Env: []string{imagePath}},
 		"etcd": {Layers: []layer{base, {"usr/local/bin/etcd": exe(filepath.Join(dir, "etcd"))}},
 			Entrypoint: []string{"/usr/local/bin/etcd"}, Env: []string{imagePath}},
+		// upstream's nnp.go; set-user-ID and set-group-ID root as its
+		// Dockerfile's `chmod +s`
+		"nonewprivs": {Layers: []layer{base, {"usr/local/bin/nnp": {Mode: 0o6755, Data: read(filepath.Join(dir, "nnp"))}}},
+			Cmd: []string{"nnp"}, Env: []string{imagePath}},
 	}
 	var paths []string
 	for role, img := range images {

@@ -25,6 +25,7 @@ func main() {
 		{"etcd", imageutils.Etcd},
 		{"nginx", imageutils.Nginx},
 		{"nginx-new", imageutils.NginxNew},
+		{"nonewprivs", imageutils.Nonewprivs},
 	} {
 		fmt.Println(r.role, imageutils.GetE2EImage(r.id))
 	}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/internal/procfs"
 )
 
 // HelperCommand is the hidden subcommand that runs a userspace wgkube in a
@@ -76,7 +77,7 @@ func (b *helperBackend) watchLocked() {
 				return
 			case <-done:
 			case <-tick.C:
-				if done != nil || !processEnded(pid) {
+				if done != nil || !procfs.Ended(pid) {
 					continue
 				}
 			}
@@ -278,7 +279,7 @@ func waitGone(pid int, done chan struct{}, timeout time.Duration) bool {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if done == nil && processEnded(pid) {
+		if done == nil && procfs.Ended(pid) {
 			return true
 		}
 		select {
@@ -289,21 +290,6 @@ func waitGone(pid int, done chan struct{}, timeout time.Duration) bool {
 		case <-tick.C:
 		}
 	}
-}
-
-// processEnded: pid no longer runs (no such process, or a zombie).
-func processEnded(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	// The state follows the command name in parentheses, which may itself
-	// contain ") ".
-	s := string(data)
-	if i := strings.LastIndex(s, ") "); i >= 0 && i+2 < len(s) {
-		return s[i+2] == 'Z' || s[i+2] == 'X'
-	}
-	return false
 }
 
 // RunHelper is `kubenode wg-helper`: it creates the userspace WireGuard

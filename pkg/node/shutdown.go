@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/internal/procfs"
 )
 
 // ErrShutdown is what a node's run returns when `kubenode shutdown` stopped
@@ -108,7 +107,7 @@ func Shutdown(ctx context.Context, cfg *config.Config, timeout time.Duration) er
 	}
 	deadline := time.Now().Add(timeout)
 	for {
-		if !answers(path) && exited(reply.PID) {
+		if !answers(path) && procfs.Ended(reply.PID) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -130,18 +129,4 @@ func answers(path string) bool {
 	}
 	c.Close()
 	return true
-}
-
-// exited: no process pid, or a zombie waiting for its parent.
-func exited(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	// pid (comm) STATE ...; comm may hold spaces and parentheses.
-	s := string(b)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && len(s) > i+2 {
-		return s[i+2] == 'Z' || s[i+2] == 'X'
-	}
-	return false
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubenode/kubenode/pkg/components/crio"
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/internal/procfs"
 )
 
 func TestShutdownRequest(t *testing.T) {
@@ -63,7 +64,7 @@ func TestShutdownOverStatusSocket(t *testing.T) {
 // exited counts a zombie (an exited child its parent has not waited for,
 // as a test harness or systemd may leave it briefly) as exited.
 func TestExited(t *testing.T) {
-	if exited(os.Getpid()) {
+	if procfs.Ended(os.Getpid()) {
 		t.Fatal("this process counted as exited")
 	}
 	cmd := exec.Command("true")
@@ -72,7 +73,7 @@ func TestExited(t *testing.T) {
 	}
 	defer cmd.Wait()
 	deadline := time.Now().Add(5 * time.Second)
-	for !exited(cmd.Process.Pid) {
+	for !procfs.Ended(cmd.Process.Pid) {
 		if time.Now().After(deadline) {
 			t.Fatal("an exited child (a zombie) not counted as exited")
 		}

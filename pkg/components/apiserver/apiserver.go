@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"strconv"
 
@@ -28,20 +27,17 @@ import (
 // Files are the PKI paths the apiserver reads.
 type Files = flags.Files
 
+// Settings are what its command line is built from.
+type Settings = flags.Settings
+
 // FrontProxyClientName is the only identity allowed to set request
 // headers.
 const FrontProxyClientName = flags.FrontProxyClientName
 
 // APIServer serves the Kubernetes API on Port of every address.
 type APIServer struct {
-	EtcdURL          string
-	Files            Files
-	AdvertiseAddress netip.Addr
-	BindAddress      string // "::" or "0.0.0.0"
-	Port             int
-	ServiceCIDRs     []netip.Prefix
-	Issuer           string
-	ExtraArgs        map[string]string
+	Settings
+	ExtraArgs map[string]string
 	// Probe is an HTTPS client that trusts the cluster CA and presents a
 	// client certificate allowed to read /readyz.
 	Probe *http.Client
@@ -63,15 +59,7 @@ func (a *APIServer) Init(context.Context) error {
 }
 
 func (a *APIServer) args() []string {
-	return upstream.Args(flags.Defaults(flags.Settings{
-		EtcdURL:          a.EtcdURL,
-		Files:            a.Files,
-		AdvertiseAddress: a.AdvertiseAddress,
-		BindAddress:      a.BindAddress,
-		Port:             a.Port,
-		ServiceCIDRs:     a.ServiceCIDRs,
-		Issuer:           a.Issuer,
-	}), a.ExtraArgs)
+	return upstream.Args(flags.Defaults(a.Settings), a.ExtraArgs)
 }
 
 func (a *APIServer) Start(ctx context.Context) error {

@@ -35,10 +35,19 @@ func (stdWriter) Write(p []byte) (int, error) {
 	if m[2] != "" {
 		kv = []any{"plugin", m[2]}
 	}
-	sev := map[string]Severity{"DEBUG": Debug, "INFO": Info, "WARNING": Warning}[m[1]]
-	if m[1] == "ERROR" || m[1] == "FATAL" || m[1] == "PANIC" {
-		sev = Error
-	}
-	emit(sev, "coredns", msg, nil, kv)
+	emit(stdSeverity(m[1]), "coredns", msg, nil, kv)
 	return len(p), nil
+}
+
+func stdSeverity(level string) Severity {
+	switch level {
+	case "DEBUG":
+		return Debug
+	case "INFO":
+		return Info
+	case "WARNING":
+		return Warning
+	default: // ERROR, FATAL, PANIC
+		return Error
+	}
 }

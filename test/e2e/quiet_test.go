@@ -11,8 +11,8 @@ import (
 )
 
 // warningOrWorse matches a log line at warning level or above: klog's
-// W/E/F prefix, logrus' level= (CRI-O, containers/*), zap's JSON (etcd), a
-// Go panic.
+// W/E/F prefix (every library logger goes through klog, pkg/logging), a Go
+// panic, and logrus' and zap's own formats, should a logger bypass klog.
 var warningOrWorse = regexp.MustCompile(`^([WEF]\d{4} |time="[^"]*" level=(warning|error|fatal|panic) |\{"level":"(warn|error|dpanic|panic|fatal)"|panic: )`)
 
 // quietAllowed are the warning-and-worse lines a node at rest may log,

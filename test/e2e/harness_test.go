@@ -205,16 +205,37 @@ func (h *host) start(args ...string) *process {
 		close(p.done)
 	}()
 	h.t.Cleanup(func() {
+		// The tail from before the stop: what the node did when the
+		// test failed, not how it shut down.
+		failed, tail := h.t.Failed(), p.tail(60)
 		// A stop keeps the pods: a node still running stops with them.
 		if len(args) > 0 && (args[0] == "primary" || args[0] == "worker") {
 			p.shutdown(time.Minute)
 		}
 		p.stop(20 * time.Second)
-		if h.t.Failed() {
-			h.t.Logf("kubenode log (last 60 lines):\n%s", p.tail(60))
+		if failed {
+			h.t.Logf("kubenode log (last 60 lines before the stop):\n%s", tail)
+		}
+		if dir := os.Getenv("KUBENODE_E2E_LOGS"); dir != "" && h.t.Failed() {
+			p.save(dir)
 		}
 	})
 	return p
+}
+
+// save writes the whole log to DIR/TEST-HOST.log (KUBENODE_E2E_LOGS=DIR
+// keeps the logs of failed tests, whose temporary dirs are removed).
+func (p *process) save(dir string) {
+	name := strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()) + "-" + p.h.name + ".log"
+	err := os.MkdirAll(dir, 0o755)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, name), []byte(p.output()), 0o644)
+	}
+	if err != nil {
+		p.t.Logf("keep the log: %v", err)
+	} else {
+		p.t.Logf("whole log: %s", filepath.Join(dir, name))
+	}
 }
 
 func (p *process) output() string {

@@ -204,7 +204,7 @@ func TestNodeMetrics(t *testing.T) {
 	})
 	t.Run("every source gathered without error", func(t *testing.T) {
 		out := p1.output() + p2.output()
-		if i := strings.Index(out, "Gathering metrics"); i >= 0 {
+		if i := strings.Index(out, "metrics gathering failed"); i >= 0 {
 			t.Errorf("a source failed to gather:\n%s", out[max(0, i-200):min(len(out), i+800)])
 		}
 	})

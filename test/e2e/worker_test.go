@@ -507,7 +507,7 @@ func TestCluster(t *testing.T) {
 	idx := map[string]bool{}
 	var h3Index string
 	for _, p := range []*process{p2, p3} {
-		m := regexp.MustCompile(`"Joined".*index=(\d+)`).FindStringSubmatch(p.output())
+		m := regexp.MustCompile(`"joined".*index=(\d+)`).FindStringSubmatch(p.output())
 		if m == nil {
 			t.Fatalf("no Joined line:\n%s", p.tail(20))
 		}

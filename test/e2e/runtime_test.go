@@ -113,7 +113,10 @@ func waitPodReady(t *testing.T, h *host, pod string) {
 	eventually(t, time.Minute, pod+" pod Ready", func() error {
 		out, err := h.kubectl("get", "pod", pod, "-o", `jsonpath={.status.containerStatuses[0].ready}`)
 		if err != nil || out != "true" {
-			return fmt.Errorf("%v %q", err, out)
+			// Why not, for the failure message: phase, node, the
+			// container's state and the pod's conditions.
+			why, _ := h.kubectl("get", "pod", pod, "-o", `jsonpath={.status.phase} on {.spec.nodeName}: {.status.containerStatuses[0].state} {.status.conditions}`)
+			return fmt.Errorf("%v %q: %s", err, out, why)
 		}
 		return nil
 	})

@@ -112,7 +112,7 @@ func TestNodeMetrics(t *testing.T) {
 		if out, err := h1.kubectl("create", "-f", review, "-o", "jsonpath={.status.authenticated}"); err != nil || out != "true" {
 			return fmt.Errorf("token review: %v: %q", err, out)
 		}
-		if out, err := h1.kubectl("auth", "can-i", "get", "nodes/metrics", "--as=system:serviceaccount:default:scraper"); err != nil || strings.TrimSpace(out) != "yes" {
+		if out, err := h1.kubectl("auth", "can-i", "get", "nodes", "--subresource=metrics", "--as=system:serviceaccount:default:scraper"); err != nil || !strings.HasSuffix(strings.TrimSpace(out), "yes") {
 			return fmt.Errorf("can-i get nodes/metrics: %v: %q", err, out)
 		}
 		return nil

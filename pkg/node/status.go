@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"time"
@@ -35,8 +36,8 @@ type Status struct {
 // StatusSocket is where a running node answers `kubenode status`.
 func StatusSocket(cfg *config.Config) string { return filepath.Join(cfg.RunDir, "status.sock") }
 
-// serveStatus answers GET / (the status) and POST /shutdown on the status
-// socket (0600) until the returned function is called.
+// serveStatus answers GET / (the status), POST /shutdown and GET
+// /debug/pprof/ on the status socket (0600) until the returned function is called.
 func serveStatus(path string, status func() Status, shutdown func() error) (func(), error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
@@ -64,6 +65,10 @@ func serveStatus(path string, status func() Status, shutdown func() error) (func
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(shutdownReply{PID: os.Getpid()})
 	})
+	// Go's profiles (goroutines, heap, CPU) for a node that hangs: the
+	// socket is root's alone, as the profiles are.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(l) }()
 	return func() { srv.Close(); os.Remove(path) }, nil

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,6 +210,10 @@ func (h *host) start(args ...string) *process {
 		// The tail from before the stop: what the node did when the
 		// test failed, not how it shut down.
 		failed, tail := h.t.Failed(), p.tail(60)
+		dir := os.Getenv("KUBENODE_E2E_LOGS")
+		if failed && dir != "" {
+			p.saveGoroutines(dir)
+		}
 		// A stop keeps the pods: a node still running stops with them.
 		if len(args) > 0 && (args[0] == "primary" || args[0] == "worker") {
 			p.shutdown(time.Minute)
@@ -216,7 +222,7 @@ func (h *host) start(args ...string) *process {
 		if failed {
 			h.t.Logf("kubenode log (last 60 lines before the stop):\n%s", tail)
 		}
-		if dir := os.Getenv("KUBENODE_E2E_LOGS"); dir != "" && h.t.Failed() {
+		if dir != "" && h.t.Failed() {
 			p.save(dir)
 		}
 	})
@@ -235,6 +241,34 @@ func (p *process) save(dir string) {
 		p.t.Logf("keep the log: %v", err)
 	} else {
 		p.t.Logf("whole log: %s", filepath.Join(dir, name))
+	}
+}
+
+// saveGoroutines writes the running node's goroutines (the status
+// socket's /debug/pprof/goroutine) to DIR/TEST-HOST.goroutines: where a
+// node that did not do what the test waited for was stuck.
+func (p *process) saveGoroutines(dir string) {
+	sock := filepath.Join(p.h.runDir(), "status.sock")
+	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		}}}
+	resp, err := client.Get("http://kubenode/debug/pprof/goroutine?debug=2")
+	if err != nil {
+		return // not running
+	}
+	defer resp.Body.Close()
+	name := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name())+"-"+p.h.name+".goroutines")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err == nil {
+		p.t.Logf("goroutines at the failure: %s", name)
 	}
 }
 

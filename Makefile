@@ -100,11 +100,11 @@ print-build-flags:
 	@echo '$(LDFLAGS)'
 
 # End-to-end tests run the real binary inside network namespaces (root).
-# The run's output is kept in bin/e2e.log; on failure the failing tests'
-# own messages are printed again last (CI shows only the tail of a run).
+# hack/e2e.sh keeps the output in bin/e2e.log, prints the failing tests'
+# own messages last (CI shows only the tail of a run) and runs a failed
+# test once more alone, reporting it as FLAKY if it then passes.
 test-e2e: build
-	{ KUBENODE_E2E_LOGS=$(CURDIR)/bin/e2e-logs KUBENODE_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 40m -v ./test/e2e/; echo $$? > bin/e2e.rc; } 2>&1 | tee bin/e2e.log
-	@rc=$$(cat bin/e2e.rc); [ "$$rc" = 0 ] || hack/e2e-brief.sh < bin/e2e.log; exit $$rc
+	GO=$(GO) hack/e2e.sh
 
 test: build fmt vet test-unit test-nix test-e2e
 

@@ -78,7 +78,7 @@ func runReset(cmd *cobra.Command, keepKey bool) error {
 		// config no longer resolves (no default route any more,
 		// a broken peer list).
 		cfg = resetDirs(cmd)
-		klog.Background().Info("Config does not resolve; resetting with its directories only", "dataDir", cfg.DataDir, "runDir", cfg.RunDir, "err", err)
+		klog.Background().Info("config does not resolve; resetting with its directories only", "dataDir", cfg.DataDir, "runDir", cfg.RunDir, "err", err)
 	}
 	lock, err := lockNode(cmd, cfg)
 	if err != nil {

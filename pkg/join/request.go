@@ -139,7 +139,7 @@ func (w *Waiter) Retry(ctx context.Context, what string, f func() error) error {
 		if !again || time.Now().Add(delay).After(w.deadline) {
 			return err
 		}
-		w.log.Info("Waiting for the primary to accept joins", "step", what, "retryIn", delay, "reason", err.Error())
+		w.log.Info("primary not accepting joins yet; waiting", "step", what, "retryIn", delay, "reason", err.Error())
 		select {
 		case <-ctx.Done():
 			return err

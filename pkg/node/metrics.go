@@ -78,7 +78,7 @@ func (m *nodeMetrics) Start(ctx context.Context) error {
 		}
 		return nil
 	})
-	m.log.Info("Serving the node's metrics", "address", "https://"+m.addr+nodemetrics.Path)
+	m.log.Info("node metrics serving", "address", "https://"+m.addr+nodemetrics.Path)
 	return nil
 }
 

@@ -45,7 +45,7 @@ import (
 // RunPrimary runs a primary node until ctx ends or a component fails;
 // notify reports readiness to systemd.
 func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify func(string) error) error {
-	log.Info("Node", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs,
+	log.Info("primary node", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs,
 		"podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "serviceCIDRs", cfg.ServiceCIDRs, "dataDir", cfg.DataDir)
 	if err := checkVersions(cfg, log); err != nil {
 		return err
@@ -275,7 +275,7 @@ func ensurePKIWith(cfg *config.Config, log logr.Logger, renewAll bool) (*credent
 	var changes []string
 	note := func(name, file, changed string) {
 		if changed != "" {
-			log.Info("Certificate "+changed, "name", name, "file", file)
+			log.Info("certificate "+changed, "name", name, "file", file)
 			changes = append(changes, name+": "+changed)
 		}
 	}

@@ -91,7 +91,7 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 	upstreams, err := dnsUpstreams(cfg)
 	if err != nil {
 		// Cluster names still resolve; CoreDNS warns that others fail.
-		log.Error(err, "No DNS upstreams: names outside the cluster will not resolve")
+		log.Error(err, "DNS upstreams missing: names outside the cluster will not resolve")
 	}
 	// Until the mesh lists the other nodes: none.
 	if err := writeNodesHosts(cfg, nil); err != nil {

@@ -55,7 +55,7 @@ func (s *shutdowner) request() error {
 	if s.requested.Swap(true) {
 		return nil
 	}
-	s.log.Info("Shutdown requested: stopping the node and every pod")
+	s.log.Info("shutdown requested: stopping the node and every pod")
 	s.crio.SetKeepPods(false)
 	s.net.keep.Store(false)
 	s.cancel()

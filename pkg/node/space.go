@@ -33,7 +33,7 @@ func checkSpace(dataDir string, min uint64, log logr.Logger) error {
 			dataDir, sp, fsutil.Bytes(min))
 	}
 	if sp.Free < warnFreeBytes || sp.FreeFraction() < warnFreeFraction {
-		log.Info("Low free space for the node's data: free space there before etcd or CRI-O run out of it",
+		log.Info("free space low for the node's data: free space there before etcd or CRI-O run out of it",
 			"dataDir", dataDir, "filesystem", sp.String(), "warnBelow", fmt.Sprintf("%s or %.0f%%", fsutil.Bytes(warnFreeBytes), 100*warnFreeFraction))
 	}
 	return nil

@@ -124,7 +124,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	if err != nil {
 		return err
 	}
-	log.Info("Worker", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs, "podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "server", st.Server)
+	log.Info("worker node", "name", cfg.NodeName, "index", cfg.NodeIndex, "nodeIPs", cfg.NodeIPs, "podCIDRs", cfg.NodeCIDRs(cfg.NodeIndex), "server", st.Server)
 
 	network, err := newNetwork(cfg, log)
 	if err != nil {
@@ -303,7 +303,7 @@ func firstJoin(ctx context.Context, cfg *config.Config, tok join.Token, st *join
 	if err := writeBootstrapKubeconfig(bootstrapKubeconfig(cfg), st.Server, store.Path("ca.crt"), tok.BootstrapToken); err != nil {
 		return nil, err
 	}
-	log.Info("Joined", "server", st.Server, "index", st.Index)
+	log.Info("joined", "server", st.Server, "index", st.Index)
 	return st, nil
 }
 
@@ -399,7 +399,7 @@ func moveAsideForeignKubeletCerts(cfg *config.Config, ca *x509.Certificate, log 
 	if err := os.Rename(dir, aside); err != nil {
 		return fmt.Errorf("%s is not from this cluster's CA and cannot be moved aside (%v): remove %s and join again", file, err, dir)
 	}
-	log.Info("Moved aside kubelet certificates not signed by this cluster's CA", "from", dir, "to", aside)
+	log.Info("kubelet certificates not signed by this cluster's CA moved aside", "from", dir, "to", aside)
 	return nil
 }
 

@@ -43,7 +43,7 @@ func Handler(g prometheus.Gatherer, auth Auth, log logr.Logger) http.Handler {
 		resp, ok, err := auth.AuthenticateRequest(r)
 		if err != nil || !ok {
 			if err != nil {
-				log.V(1).Info("Metrics request not authenticated", "err", err.Error())
+				log.V(1).Info("metrics request not authenticated", "err", err.Error())
 			}
 			http.Error(w, "Unauthorized", http.StatusUnauthorized)
 			return
@@ -56,7 +56,7 @@ func Handler(g prometheus.Gatherer, auth Auth, log logr.Logger) http.Handler {
 		for _, a := range attrs {
 			decision, _, err := auth.Authorize(r.Context(), a)
 			if err != nil {
-				log.Error(err, "Metrics authorization", "user", a.GetUser().GetName())
+				log.Error(err, "metrics authorization failed", "user", a.GetUser().GetName())
 				http.Error(w, "Authorization error", http.StatusInternalServerError)
 				return
 			}
@@ -72,4 +72,4 @@ func Handler(g prometheus.Gatherer, auth Auth, log logr.Logger) http.Handler {
 
 type logLine struct{ log logr.Logger }
 
-func (l logLine) Println(v ...any) { l.log.Info("Gathering metrics", "error", fmt.Sprint(v...)) }
+func (l logLine) Println(v ...any) { l.log.Info("metrics gathering failed", "error", fmt.Sprint(v...)) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -198,7 +199,7 @@ func (m *Manager) Run(ctx context.Context) error {
 func (m *Manager) start(ctx, runCtx context.Context, entries []*entry) (int, error) {
 	for _, e := range entries {
 		if err := e.c.Init(runCtx); err != nil {
-			err = fmt.Errorf("component %s init: %w", e.name, err)
+			err = componentError(e.name, "init", err)
 			m.fail(e, err)
 			return 0, err
 		}
@@ -211,7 +212,7 @@ func (m *Manager) start(ctx, runCtx context.Context, entries []*entry) (int, err
 		m.set(e, StateStarting)
 		begin := time.Now()
 		if err := e.c.Start(runCtx); err != nil {
-			err = fmt.Errorf("component %s start: %w", e.name, err)
+			err = componentError(e.name, "start", err)
 			m.fail(e, err)
 			return i + 1, err
 		}
@@ -342,7 +343,7 @@ func (m *Manager) stop(ctx context.Context, started []*entry) error {
 	finish := func(r result) {
 		pending--
 		if r.err != nil {
-			err := fmt.Errorf("component %s stop: %w", r.e.name, r.err)
+			err := componentError(r.e.name, "stop", r.err)
 			m.fail(r.e, err)
 			errs = append(errs, err)
 			log.Error(err, "component stop failed", "component", r.e.name, "elapsed", r.took.Round(time.Millisecond))
@@ -422,3 +423,19 @@ func (m *Manager) fail(e *entry, err error) {
 		e.err = err.Error()
 	}
 }
+
+// componentError names the component and the phase that failed. The
+// components prefix their own errors with their name ("kubelet: ..."):
+// that prefix is not said twice. errors.Is and As still see err.
+func componentError(name, phase string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), name+": ")
+	return &wrapped{msg: fmt.Sprintf("component %s %s: %s", name, phase, msg), err: err}
+}
+
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.err }

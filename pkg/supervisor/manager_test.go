@@ -516,3 +516,17 @@ func TestRunOnce(t *testing.T) {
 	}()
 	m.Add(rec.fake("late"))
 }
+
+func TestComponentErrorSaysTheNameOnce(t *testing.T) {
+	inner := errors.New("port 10250 is taken")
+	err := componentError("kubelet", "start", fmt.Errorf("kubelet: %w", inner))
+	if got, want := err.Error(), "component kubelet start: port 10250 is taken"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if !errors.Is(err, inner) {
+		t.Errorf("errors.Is does not see the component's error")
+	}
+	if got, want := componentError("crio", "stop", inner).Error(), "component crio stop: port 10250 is taken"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -121,7 +121,7 @@ func TestPrimaryDamagedEtcdData(t *testing.T) {
 		// Above the minimum but below 1 GiB: a warning before anything else.
 		sh(t, "mount", "-o", "remount,size=300m", mnt)
 		p := h.start(append([]string{"primary"}, args...)...)
-		p.waitLog("Low free space for the node's data", 30*time.Second)
+		p.waitLog("free space low for the node's data", 30*time.Second)
 		if _, err := p.stop(30 * time.Second); err != nil {
 			t.Logf("stop: %v", err)
 		}

@@ -79,7 +79,7 @@ func TestJoinSecurity(t *testing.T) {
 	write(t, filepath.Join(foreign, "kubelet-client-current.pem"), selfSignedPair(t, "system:node:node2.k8s.internal"))
 	h2.ensureRuntimeConfig()
 	p2 := h2.start(append(append([]string{"worker"}, h2.nodeArgs()...), "--join", tok)...)
-	p2.waitLog("Waiting for the primary to accept joins", time.Minute)
+	p2.waitLog("primary not accepting joins yet; waiting", time.Minute)
 	p1 = h1.start(append([]string{"primary"}, h1.nodeArgs()...)...)
 	// token create on a primary that is starting waits until it accepts
 	// joins.
@@ -94,7 +94,7 @@ func TestJoinSecurity(t *testing.T) {
 	}
 	p1.waitLog("node ready", readyTimeout)
 	p2.waitLog("node ready", readyTimeout)
-	if !strings.Contains(p2.output(), "Moved aside kubelet certificates not signed by this cluster's CA") {
+	if !strings.Contains(p2.output(), "kubelet certificates not signed by this cluster's CA moved aside") {
 		t.Fatalf("the worker did not say it moved the other cluster's certificate aside:\n%s", p2.tail(60))
 	}
 	if aside, _ := filepath.Glob(foreign + ".other-cluster-*"); len(aside) != 1 {

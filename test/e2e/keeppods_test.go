@@ -76,7 +76,7 @@ func TestRestartKeepsPods(t *testing.T) {
 	if !errors.As(p.err, &exit) || exit.ExitCode() != 10 {
 		t.Errorf("the node's exit after shutdown: %v, want status 10", p.err)
 	}
-	if !strings.Contains(p.output(), "Shutdown requested") {
+	if !strings.Contains(p.output(), "shutdown requested") {
 		t.Errorf("the node did not log the shutdown request:\n%s", p.tail(20))
 	}
 	if left := processesUnder(h.root); len(left) > 0 {

@@ -193,7 +193,7 @@ func TestPrimary(t *testing.T) {
 		if out := h.mustKubectl("get", "configmap", "survivor", "-o", "jsonpath={.data.k}"); out != "v" {
 			t.Fatalf("configmap after restart: %q", out)
 		}
-		if strings.Contains(p.output(), "Certificate created") {
+		if strings.Contains(p.output(), "certificate created") {
 			t.Fatal("restart created certificates again instead of reusing them")
 		}
 	})

@@ -255,7 +255,7 @@ func TestNodeRuntime(t *testing.T) {
 		if err != nil || strings.TrimSpace(out) != web2 {
 			t.Fatalf("after restart: %v: %q, want %q", err, out, web2)
 		}
-		if n := strings.Count(p.output(), "Certificate created"); n != 0 {
+		if n := strings.Count(p.output(), "certificate created"); n != 0 {
 			t.Fatalf("restart created %d certificates", n)
 		}
 	})

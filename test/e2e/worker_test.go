@@ -213,7 +213,16 @@ metadata:
 			pid  int
 			max  int
 		}{{"primary", p1.cmd.Process.Pid, inotify.PrimaryIdle}, {"worker", p2.cmd.Process.Pid, inotify.WorkerIdle}} {
+			// Idle is the fewest over a few seconds: a container start or
+			// a log stream opens one for a moment.
 			got := inotify.Count(fmt.Sprintf("/proc/%d/fd", n.pid))
+			for range 5 {
+				if got <= n.max {
+					break
+				}
+				time.Sleep(time.Second)
+				got = min(got, inotify.Count(fmt.Sprintf("/proc/%d/fd", n.pid)))
+			}
 			t.Logf("%s: %d inotify instances", n.name, got)
 			if got == 0 || got > n.max {
 				t.Errorf("the %s holds %d inotify instances, want at most %d", n.name, got, n.max)
@@ -498,7 +507,7 @@ func TestCluster(t *testing.T) {
 	idx := map[string]bool{}
 	var h3Index string
 	for _, p := range []*process{p2, p3} {
-		m := regexp.MustCompile(`"Joined".*index=(\d+)`).FindStringSubmatch(p.output())
+		m := regexp.MustCompile(`"joined".*index=(\d+)`).FindStringSubmatch(p.output())
 		if m == nil {
 			t.Fatalf("no Joined line:\n%s", p.tail(20))
 		}

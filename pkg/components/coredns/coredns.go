@@ -201,10 +201,10 @@ func (c *CoreDNS) Init(context.Context) error {
 	}
 	_, dropped := c.forwardTo()
 	for _, u := range dropped {
-		c.log().Info("Warning: upstream resolver is this DNS server itself; left out to avoid a loop", "upstream", u)
+		c.log().Info("upstream resolver left out: it is this DNS server itself (a loop)", "upstream", u)
 	}
 	if len(c.Upstreams) == len(dropped) {
-		c.log().Info("Warning: no upstream resolvers; names outside the cluster will not resolve (SERVFAIL)")
+		c.log().Info("upstream resolvers missing: names outside the cluster will not resolve (SERVFAIL)")
 	}
 	c.corefile = c.Corefile()
 	if c.ConfigDir != "" {
@@ -538,10 +538,10 @@ func (c *CoreDNS) shutdown(inst *caddy.Instance) {
 			return
 		}
 		if err := inst.Stop(); err != nil {
-			c.log().Error(err, "Stopping the DNS servers")
+			c.log().Error(err, "DNS servers did not stop cleanly")
 		}
 		for _, err := range inst.ShutdownCallbacks() {
-			c.log().Error(err, "CoreDNS plugin shutdown")
+			c.log().Error(err, "CoreDNS plugin shutdown failed")
 		}
 	})
 }

@@ -353,7 +353,7 @@ func (s *Server) Run(ctx context.Context, clients controllers.Clients) error {
 	// The apiserver may be busy; retry until the endpoint is written.
 	err = wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
 		if err := s.publish(ctx, admin, true); err != nil {
-			s.Log.Error(err, "Publishing the metrics API's endpoint; retrying")
+			s.Log.Error(err, "metrics API endpoint not published; retrying")
 			return false, nil
 		}
 		return true, nil
@@ -362,7 +362,7 @@ func (s *Server) Run(ctx context.Context, clients controllers.Clients) error {
 		s.mu.Lock()
 		s.ready = true
 		s.mu.Unlock()
-		s.Log.Info("Metrics API serving", "address", netip.AddrPortFrom(s.Address, Port), "resolution", s.resolution())
+		s.Log.Info("metrics API serving", "address", netip.AddrPortFrom(s.Address, Port), "resolution", s.resolution())
 	}
 	err = <-errc
 	s.mu.Lock()

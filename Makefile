@@ -14,8 +14,10 @@ DATA_DIR ?= /var/lib/kubenode
 # containers/common's libimage imports that transport itself, and the stub's
 # second registration panics at init.)
 TAGS := seccomp containers_image_openpgp exclude_graphdriver_btrfs netgo osusergo nri_no_wasm
-LINKFLAGS := -linkmode external -extldflags -static \
-	-X main.kubenodeVersion=$(VERSION) \
+# The Kubernetes version the components report, set as upstream's build does
+# (hack/lib/version.sh); also given to e2e.test (conformance-tools), which
+# otherwise reports v0.0.0-master.
+KUBE_VERSION_LDFLAGS := \
 	-X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) \
 	-X k8s.io/component-base/version.gitMajor=1 \
 	-X k8s.io/component-base/version.gitMinor=36 \
@@ -23,6 +25,9 @@ LINKFLAGS := -linkmode external -extldflags -static \
 	-X k8s.io/client-go/pkg/version.gitVersion=$(KUBE_VERSION) \
 	-X k8s.io/client-go/pkg/version.gitMajor=1 \
 	-X k8s.io/client-go/pkg/version.gitMinor=36
+LINKFLAGS := -linkmode external -extldflags -static \
+	-X main.kubenodeVersion=$(VERSION) \
+	$(KUBE_VERSION_LDFLAGS)
 LDFLAGS := -s -w $(LINKFLAGS)
 
 # Host packages kubenode and its tests use (Debian names).
@@ -125,7 +130,7 @@ CONF := bin/conformance
 CONF_GO := cd hack/conformance && GOWORK=off GOFLAGS=-mod=mod
 conformance-tools:
 	@mkdir -p $(CONF)
-	$(CONF_GO) $(GO) test -c -vet=off -trimpath -o $(CURDIR)/$(CONF)/e2e.test k8s.io/kubernetes/test/e2e
+	$(CONF_GO) $(GO) test -c -vet=off -trimpath -ldflags '$(KUBE_VERSION_LDFLAGS)' -o $(CURDIR)/$(CONF)/e2e.test k8s.io/kubernetes/test/e2e
 	$(CONF_GO) $(GO) build -trimpath -o $(CURDIR)/$(CONF)/ginkgo github.com/onsi/ginkgo/v2/ginkgo
 	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/agnhost k8s.io/kubernetes/test/images/agnhost
 	$(CONF_GO) CGO_ENABLED=0 $(GO) build -trimpath -o $(CURDIR)/$(CONF)/sample-apiserver k8s.io/sample-apiserver

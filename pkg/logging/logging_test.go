@@ -5,9 +5,12 @@ import (
 	"errors"
 	"flag"
 	"log"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/sirupsen/logrus"
 	"go.uber.org/zap"
 	"k8s.io/klog/v2"
@@ -90,6 +93,8 @@ func TestStdLogSplitsCoreDNSLevels(t *testing.T) {
 	flags, prefix, out := log.Flags(), log.Prefix(), log.Writer()
 	t.Cleanup(func() { log.SetFlags(flags); log.SetPrefix(prefix); log.SetOutput(out) })
 	StdLog()
+	stdOutput.w = buf
+	t.Cleanup(func() { stdOutput.w = os.Stderr })
 	log.Print("[INFO] plugin/reload: Running configuration SHA512 = 1f")
 	log.Print("[WARNING] plugin/kubernetes: starting server with unsynced Kubernetes API")
 	log.Print("[ERROR] plugin/errors: 2 example.org. A: read udp: i/o timeout")
@@ -102,5 +107,55 @@ func TestStdLogSplitsCoreDNSLevels(t *testing.T) {
 	}
 	if got := lines(buf); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("klog got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// stdlibSink is what CoreDNS's kubernetes plugin installs as klog's logger
+// while it starts: every klog line goes to the standard logger.
+type stdlibSink struct{}
+
+func (stdlibSink) Init(logr.RuntimeInfo)            {}
+func (stdlibSink) Enabled(int) bool                 { return true }
+func (stdlibSink) Info(_ int, msg string, _ ...any) { log.Print("[INFO] plugin/kubernetes: " + msg) }
+func (stdlibSink) Error(_ error, msg string, _ ...any) {
+	log.Print("[ERROR] plugin/kubernetes: " + msg)
+}
+func (s stdlibSink) WithValues(...any) logr.LogSink { return s }
+func (s stdlibSink) WithName(string) logr.LogSink   { return s }
+
+// TestStdLogWhileKlogGoesToTheStandardLogger: a klog line while CoreDNS's
+// adapter is klog's logger, and a CoreDNS line then, come out once each;
+// they used to loop back into the standard logger and hang on its mutex.
+func TestStdLogWhileKlogGoesToTheStandardLogger(t *testing.T) {
+	buf := capture(t)
+	flags, prefix, out := log.Flags(), log.Prefix(), log.Writer()
+	t.Cleanup(func() { log.SetFlags(flags); log.SetPrefix(prefix); log.SetOutput(out) })
+	StdLog()
+	var direct bytes.Buffer
+	stdOutput.w = &direct
+	t.Cleanup(func() { stdOutput.w = os.Stderr })
+	klog.SetLogger(logr.New(stdlibSink{}))
+	t.Cleanup(klog.ClearLogger)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		klog.InfoS("Finished populating initial desired state of world")
+		log.Print("[INFO] plugin/ready: Still waiting on: kubernetes")
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("logging hung: a klog line looped back into the standard logger")
+	}
+	want := []string{
+		`I] "Finished populating initial desired state of world" component="coredns" plugin="kubernetes"`,
+		`I] "Still waiting on: kubernetes" component="coredns" plugin="ready"`,
+	}
+	if got := lines(&direct); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if buf.Len() != 0 {
+		t.Errorf("klog's own output got %q", buf.String())
 	}
 }

@@ -36,7 +36,7 @@
 //
 //   - Logging: CoreDNS's plugins (plugin/pkg/log) and caddy write through the
 //     standard library's default logger (package log: "[INFO] plugin/x:
-//     ..."). That is process-wide, so main points it at klog once
+//     ..."). That is process-wide, so main points it at klog's output once
 //     (logging.StdLog: component=coredns, plugin=x, the line's level); this
 //     package's own lines go to CoreDNS.Log.
 //   - klog: the kubernetes plugin's setup calls klog.SetLogger with an
@@ -49,7 +49,10 @@
 //     klog at that moment (klog's API has no other way): a data race that a
 //     -race build reports as soon as other components log through klog
 //     before CoreDNS starts. This package's tests start CoreDNS in a process
-//     of its own per test for that reason.
+//     of its own per test for that reason. Lines logged through klog in the
+//     window come out as component=coredns plugin=kubernetes without their
+//     key/value pairs; they must never come back to klog from the standard
+//     logger, or they loop and hang (logging.StdLog says how).
 //   - client-go metrics: the kubernetes plugin's init calls
 //     k8s.io/client-go/tools/metrics.Register, which takes effect once per
 //     process, for whoever calls it first. Nothing else in kubenode's vendor

@@ -232,7 +232,7 @@ func (h *host) start(args ...string) *process {
 // save writes the whole log to DIR/TEST-HOST.log (KUBENODE_E2E_LOGS=DIR
 // keeps the logs of failed tests, whose temporary dirs are removed).
 func (p *process) save(dir string) {
-	name := strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()) + "-" + p.h.name + ".log"
+	name := fmt.Sprintf("%s-%s-%d.log", strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()), p.h.name, p.cmd.Process.Pid)
 	err := os.MkdirAll(dir, 0o755)
 	if err == nil {
 		err = os.WriteFile(filepath.Join(dir, name), []byte(p.output()), 0o644)
@@ -258,7 +258,7 @@ func (p *process) saveGoroutines(dir string) {
 		return // not running
 	}
 	defer resp.Body.Close()
-	name := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name())+"-"+p.h.name+".goroutines")
+	name := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.goroutines", strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()), p.h.name, p.cmd.Process.Pid))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return
 	}

@@ -140,7 +140,7 @@ func (r *run) classify() {
 			continue
 		}
 		text := strings.TrimSpace(c.String())
-		if a.Kind == netsetup.AreaTable {
+		if a.Kind == netsetup.AreaTable && a.Rebuild {
 			text, _, _ = strings.Cut(text, "\n") // the whole table follows
 			text += " (the live table differs: nft list table inet kubenode; kubenode network plan shows the planned one)"
 		}

@@ -3,6 +3,7 @@ package netsetup
 import (
 	"context"
 	"net/netip"
+	"strings"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 	"sigs.k8s.io/knftables"
@@ -44,7 +45,8 @@ type Host interface {
 	ConfigureWireGuard(name string, cfg wgtypes.Config) error
 	AddRoute(r Route) error
 	DelRoute(r Route) error
-	// SyncTable rebuilds kubenode's nftables table in one transaction.
+	// SyncTable brings kubenode's nftables table to the spec in one
+	// transaction: set elements only, unless a rule differs.
 	SyncTable(ctx context.Context, t *TableSpec) error
 	// DeleteTable removes kubenode's table; false when there was none.
 	DeleteTable(ctx context.Context) (bool, error)
@@ -63,20 +65,21 @@ type Host interface {
 	Teardown() error
 }
 
-// observeTable reads kubenode's table through knftables.
+// observeTable reads kubenode's table through knftables: one nft call for
+// the names of its chains and sets, one for the rules of all chains (each
+// costs a few ms), and one per set for its elements.
 func observeTable(ctx context.Context, nft knftables.Interface) (*TableState, error) {
-	chains, err := nft.List(ctx, "chains")
+	names, err := nft.ListAll(ctx)
 	if knftables.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	st := &TableState{Chains: map[string][]string{}}
-	for _, c := range chains {
+	st := &TableState{Chains: map[string][]string{}, Sets: map[string][]string{}}
+	for _, c := range names["chain"] {
 		st.Chains[c] = []string{}
 	}
-	// One nft call for the rules of all chains: each call costs ~30 ms.
 	rules, err := nft.ListRules(ctx, "")
 	if err != nil {
 		return nil, err
@@ -88,16 +91,42 @@ func observeTable(ctx context.Context, nft knftables.Interface) (*TableState, er
 		}
 		st.Chains[r.Chain] = append(st.Chains[r.Chain], comment)
 	}
+	for _, set := range names["set"] {
+		elems, err := nft.ListElements(ctx, "set", set)
+		if err != nil {
+			return nil, err
+		}
+		st.Sets[set] = []string{}
+		for _, e := range elems {
+			st.Sets[set] = append(st.Sets[set], elementString(e.Key))
+		}
+	}
 	return st, nil
 }
 
+// elementString is an element as SetSpec holds it: an address in Go's
+// canonical form, whatever nft printed.
+func elementString(key []string) string {
+	k := strings.Join(key, " . ")
+	if a, err := netip.ParseAddr(k); err == nil {
+		return a.String()
+	}
+	return k
+}
+
+// syncTable reads the table again, as the plan may be a moment old, and
+// changes what differs in one transaction.
 func syncTable(ctx context.Context, nft knftables.Interface, t *TableSpec) error {
-	existing, err := nft.List(ctx, "chains")
-	if err != nil && !knftables.IsNotFound(err) {
+	st, err := observeTable(ctx, nft)
+	if err != nil {
 		return err
 	}
+	d := t.diff(st)
+	if d.empty() {
+		return nil
+	}
 	tx := nft.NewTransaction()
-	t.transaction(tx, existing)
+	t.transaction(tx, d)
 	return nft.Run(ctx, tx)
 }
 

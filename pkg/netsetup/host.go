@@ -3,6 +3,7 @@ package netsetup
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
@@ -96,10 +97,12 @@ func observeTable(ctx context.Context, nft knftables.Interface) (*TableState, er
 		if err != nil {
 			return nil, err
 		}
-		st.Sets[set] = []string{}
+		addrs := []string{}
 		for _, e := range elems {
-			st.Sets[set] = append(st.Sets[set], elementString(e.Key))
+			addrs = append(addrs, elementString(e.Key))
 		}
+		slices.SortFunc(addrs, compareElements)
+		st.Sets[set] = addrs
 	}
 	return st, nil
 }
@@ -112,6 +115,22 @@ func elementString(key []string) string {
 		return a.String()
 	}
 	return k
+}
+
+// compareElements orders addresses as addresses (SetSpec's order), and
+// anything else after them by its text.
+func compareElements(x, y string) int {
+	a, errA := netip.ParseAddr(x)
+	b, errB := netip.ParseAddr(y)
+	switch {
+	case errA == nil && errB == nil:
+		return a.Compare(b)
+	case errA == nil:
+		return -1
+	case errB == nil:
+		return 1
+	}
+	return strings.Compare(x, y)
 }
 
 // syncTable reads the table again, as the plan may be a moment old, and

@@ -239,7 +239,8 @@ func (c *routeChange) undo(_ context.Context, x *executor) error {
 
 type tableChange struct {
 	Table TableSpec
-	Diff  tableDiff // against the table the plan saw
+	Live  *TableState // the table the plan saw
+	Diff  tableDiff   // Table against Live
 }
 
 // String shows the whole table when the chains are (re)built, or else
@@ -274,7 +275,7 @@ func (c *tableChange) String() string {
 }
 
 func (c *tableChange) apply(ctx context.Context, x *executor) error {
-	return x.host.SyncTable(ctx, &c.Table)
+	return x.host.SyncTable(ctx, &c.Table, c.Live)
 }
 
 // undo does nothing: the table changes in one transaction, as the last

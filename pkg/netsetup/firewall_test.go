@@ -23,7 +23,7 @@ func worker2(t *testing.T) (*Network, *FakeHost) {
 	return n, h
 }
 
-func workerPeers(t *testing.T, primary string) []Peer {
+func workerPeers(t testing.TB, primary string) []Peer {
 	return []Peer{{Index: 1, PublicKey: pub(t, priv1), Endpoint: primary}, {Index: 3, PublicKey: pub(t, priv3), Endpoint: "192.168.77.3"}}
 }
 
@@ -154,7 +154,7 @@ func TestSetElementChangedByHandIsRepaired(t *testing.T) {
 
 // oldTable is the table as kubenode wrote it before the sets: the
 // primary's addresses as literal sets in the rules.
-func oldTable(t *testing.T, spec TableSpec) TableSpec {
+func oldTable(t testing.TB, spec TableSpec) TableSpec {
 	t.Helper()
 	old := spec
 	old.Sets = nil

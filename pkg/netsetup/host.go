@@ -46,9 +46,10 @@ type Host interface {
 	ConfigureWireGuard(name string, cfg wgtypes.Config) error
 	AddRoute(r Route) error
 	DelRoute(r Route) error
-	// SyncTable brings kubenode's nftables table to the spec in one
-	// transaction: set elements only, unless a rule differs.
-	SyncTable(ctx context.Context, t *TableSpec) error
+	// SyncTable brings kubenode's nftables table from live (as Observe
+	// read it; nil when there was none) to the spec in one transaction:
+	// set elements only, unless a rule differs.
+	SyncTable(ctx context.Context, t *TableSpec, live *TableState) error
 	// DeleteTable removes kubenode's table; false when there was none.
 	DeleteTable(ctx context.Context) (bool, error)
 
@@ -133,14 +134,12 @@ func compareElements(x, y string) int {
 	return strings.Compare(x, y)
 }
 
-// syncTable reads the table again, as the plan may be a moment old, and
-// changes what differs in one transaction.
-func syncTable(ctx context.Context, nft knftables.Interface, t *TableSpec) error {
-	st, err := observeTable(ctx, nft)
-	if err != nil {
-		return err
-	}
-	d := t.diff(st)
+// syncTable changes what differs between live and t in one transaction.
+// It does not read the table again: the plan is a moment old, and should
+// the table have changed since, the transaction fails as a whole (an
+// element to delete is gone) and the next apply starts from a new read.
+func syncTable(ctx context.Context, nft knftables.Interface, t *TableSpec, live *TableState) error {
+	d := t.diff(live)
 	if d.empty() {
 		return nil
 	}

@@ -257,7 +257,11 @@ func (c *tableChange) String() string {
 			n += len(ch.Rules)
 		}
 		sets := ""
-		if len(t.Sets) > 0 {
+		switch len(t.Sets) {
+		case 0:
+		case 1:
+			sets = ", 1 set"
+		default:
 			sets = fmt.Sprintf(", %d sets", len(t.Sets))
 		}
 		return fmt.Sprintf("%s table %s %s (%d chains, %d rules%s)\n%s", verb, t.Family, t.Name, len(t.Chains), n, sets, indent(t.String(), "    "))

@@ -140,9 +140,12 @@ func (r *run) classify() {
 			continue
 		}
 		text := strings.TrimSpace(c.String())
-		if a.Kind == netsetup.AreaTable {
+		switch {
+		case a.Kind == netsetup.AreaTable && a.Rebuild:
 			text, _, _ = strings.Cut(text, "\n") // the whole table follows
 			text += " (the live table differs: nft list table inet kubenode; kubenode network plan shows the planned one)"
+		case a.Kind == netsetup.AreaTable:
+			_, text, _ = strings.Cut(text, "\n") // one line per set element
 		}
 		for _, l := range strings.Split(text, "\n") {
 			r.byArea[id] = append(r.byArea[id], "plan: "+strings.TrimSpace(l))

@@ -1,12 +1,19 @@
 package doctor
 
 import (
+	"context"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
+	"sigs.k8s.io/knftables"
+
 	"github.com/kubenode/kubenode/pkg/check"
+	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/netsetup"
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
@@ -144,5 +151,51 @@ func TestComponents(t *testing.T) {
 	want := "mesh: degraded\nmesh: PeersApplied: 3 applies failed\ncoredns: failed: listen: address in use"
 	if res.Status != check.Fail || got != want {
 		t.Errorf("sick node: status %s, evidence\n%s\nwant\n%s", res.Status, got, want)
+	}
+}
+
+type lanHost struct{}
+
+func (lanHost) Addrs() ([]netip.Addr, error) {
+	return []netip.Addr{netip.MustParseAddr("192.168.77.2"), netip.MustParseAddr("fd77::2")}, nil
+}
+func (h lanHost) DefaultRouteSources() ([]netip.Addr, error) { return h.Addrs() }
+
+// A set element missing from kubenode's table is one difference, named.
+func TestNFTablesElementDifference(t *testing.T) {
+	ctx := context.Background()
+	f, err := config.Parse([]byte("nodeIndex: 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.DataDir, f.RunDir = filepath.Join(t.TempDir(), "data"), filepath.Join(t.TempDir(), "run")
+	cfg, err := f.Resolve(lanHost{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := netsetup.NewFakeHost(netsetup.Facts{Underlay: "eth0", UnderlayMTU: 1500})
+	primary := []netsetup.Peer{{Index: 1, PublicKey: "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=", Endpoint: "192.168.77.1"}}
+	n, err := netsetup.New(cfg, primary, logr.Discard(), netsetup.WithHost(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tx := h.NFT.NewTransaction()
+	tx.Delete(&knftables.Element{Set: "primary-v4", Key: []string{"192.168.77.1"}})
+	if err := h.NFT.Run(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := n.Show(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &run{cfg: cfg, status: st, byArea: map[string][]string{}}
+	r.classify()
+	res := r.planOnly(check.NFTables, "as planned")
+	got := strings.Join(res.Evidence, "\n")
+	if res.Status != check.Fail || res.Message != "1 difference(s) from kubenode's plan" || got != "plan: + 192.168.77.1 in set primary-v4" {
+		t.Errorf("status %s, %q, evidence:\n%s", res.Status, res.Message, got)
 	}
 }

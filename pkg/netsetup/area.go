@@ -9,6 +9,9 @@ type Area struct {
 	Kind string       // one of the Area* kinds
 	Link string       // the link, for link, mtu and address changes
 	Dst  netip.Prefix // the destination, for a route change
+	// Rebuild: a table change that builds the chains, whose text then
+	// holds the whole table (otherwise it lists only set elements).
+	Rebuild bool
 }
 
 // The kinds of Area.
@@ -40,7 +43,7 @@ func AreaOf(c Change) Area {
 	case *sysctlChange:
 		return Area{Kind: AreaSysctl}
 	case *tableChange:
-		return Area{Kind: AreaTable}
+		return Area{Kind: AreaTable, Rebuild: c.Diff.Rebuild}
 	case *wireGuardChange:
 		return Area{Kind: AreaWireGuard, Link: WireGuardName}
 	}

@@ -238,27 +238,51 @@ func (c *routeChange) undo(_ context.Context, x *executor) error {
 }
 
 type tableChange struct {
-	Table  TableSpec
-	Exists bool
+	Table TableSpec
+	Live  *TableState // the table the plan saw
+	Diff  tableDiff   // Table against Live
 }
 
+// String shows the whole table when the chains are (re)built, or else
+// just the set elements that change.
 func (c *tableChange) String() string {
-	verb := "+ nftables: create"
-	if c.Exists {
-		verb = "~ nftables: rebuild"
+	t := &c.Table
+	if c.Diff.Rebuild {
+		verb := "~ nftables: rebuild"
+		if c.Diff.Create {
+			verb = "+ nftables: create"
+		}
+		n := 0
+		for _, ch := range t.Chains {
+			n += len(ch.Rules)
+		}
+		sets := ""
+		switch len(t.Sets) {
+		case 0:
+		case 1:
+			sets = ", 1 set"
+		default:
+			sets = fmt.Sprintf(", %d sets", len(t.Sets))
+		}
+		return fmt.Sprintf("%s table %s %s (%d chains, %d rules%s)\n%s", verb, t.Family, t.Name, len(t.Chains), n, sets, indent(t.String(), "    "))
 	}
-	n := 0
-	for _, ch := range c.Table.Chains {
-		n += len(ch.Rules)
+	var b strings.Builder
+	fmt.Fprintf(&b, "~ nftables: table %s %s, set elements:", t.Family, t.Name)
+	for _, e := range c.Diff.Elements {
+		op := "-"
+		if e.Add {
+			op = "+"
+		}
+		fmt.Fprintf(&b, "\n    %s %s in set %s", op, e.Elem, e.Set)
 	}
-	return fmt.Sprintf("%s table %s %s (%d chains, %d rules)\n%s", verb, c.Table.Family, c.Table.Name, len(c.Table.Chains), n, indent(c.Table.String(), "    "))
+	return b.String()
 }
 
 func (c *tableChange) apply(ctx context.Context, x *executor) error {
-	return x.host.SyncTable(ctx, &c.Table)
+	return x.host.SyncTable(ctx, &c.Table, c.Live)
 }
 
-// undo does nothing: the table is rebuilt in one transaction, as the last
+// undo does nothing: the table changes in one transaction, as the last
 // change, so a failure leaves it as it was and nothing after it can fail.
 func (c *tableChange) undo(context.Context, *executor) error { return nil }
 

@@ -144,8 +144,8 @@ func Diff(s *Spec, st *State) ([]Change, error) {
 		}
 	}
 
-	if !s.Table.inSync(st.Table) {
-		out = append(out, &tableChange{Table: s.Table, Exists: st.Table != nil})
+	if d := s.Table.diff(st.Table); !d.empty() {
+		out = append(out, &tableChange{Table: s.Table, Live: st.Table, Diff: d})
 	}
 	return out, nil
 }

@@ -30,8 +30,10 @@
 // What kubenode owns, and Reset removes: the links brkube and wgkube (found
 // by name and kind, so a foreign link with one of those names is an error,
 // never deleted), the routes on them, the nftables table "inet kubenode"
-// (rebuilt as a whole by add-then-flush in one transaction; no other table
-// is read or flushed), the global sysctls it changed (their previous values
+// (static chains, rebuilt by add-then-flush in one transaction only when
+// a rule differs; what the peers change, the primary's addresses on a
+// worker, lives in named sets whose elements are added and deleted; no
+// other table is read or flushed), the global sysctls it changed (their previous values
 // are kept in <run-dir>/network/state.json and restored), and its files:
 // that state file, the helper's pid and log files, the UAPI socket and,
 // unless asked to keep it, the WireGuard private key

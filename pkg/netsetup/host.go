@@ -3,6 +3,8 @@ package netsetup
 import (
 	"context"
 	"net/netip"
+	"slices"
+	"strings"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 	"sigs.k8s.io/knftables"
@@ -44,8 +46,10 @@ type Host interface {
 	ConfigureWireGuard(name string, cfg wgtypes.Config) error
 	AddRoute(r Route) error
 	DelRoute(r Route) error
-	// SyncTable rebuilds kubenode's nftables table in one transaction.
-	SyncTable(ctx context.Context, t *TableSpec) error
+	// SyncTable brings kubenode's nftables table from live (as Observe
+	// read it; nil when there was none) to the spec in one transaction:
+	// set elements only, unless a rule differs.
+	SyncTable(ctx context.Context, t *TableSpec, live *TableState) error
 	// DeleteTable removes kubenode's table; false when there was none.
 	DeleteTable(ctx context.Context) (bool, error)
 
@@ -63,20 +67,21 @@ type Host interface {
 	Teardown() error
 }
 
-// observeTable reads kubenode's table through knftables.
+// observeTable reads kubenode's table through knftables: one nft call for
+// the names of its chains and sets, one for the rules of all chains (each
+// costs a few ms), and one per set for its elements.
 func observeTable(ctx context.Context, nft knftables.Interface) (*TableState, error) {
-	chains, err := nft.List(ctx, "chains")
+	names, err := nft.ListAll(ctx)
 	if knftables.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	st := &TableState{Chains: map[string][]string{}}
-	for _, c := range chains {
+	st := &TableState{Chains: map[string][]string{}, Sets: map[string][]string{}}
+	for _, c := range names["chain"] {
 		st.Chains[c] = []string{}
 	}
-	// One nft call for the rules of all chains: each call costs ~30 ms.
 	rules, err := nft.ListRules(ctx, "")
 	if err != nil {
 		return nil, err
@@ -88,16 +93,58 @@ func observeTable(ctx context.Context, nft knftables.Interface) (*TableState, er
 		}
 		st.Chains[r.Chain] = append(st.Chains[r.Chain], comment)
 	}
+	for _, set := range names["set"] {
+		elems, err := nft.ListElements(ctx, "set", set)
+		if err != nil {
+			return nil, err
+		}
+		addrs := []string{}
+		for _, e := range elems {
+			addrs = append(addrs, elementString(e.Key))
+		}
+		slices.SortFunc(addrs, compareElements)
+		st.Sets[set] = addrs
+	}
 	return st, nil
 }
 
-func syncTable(ctx context.Context, nft knftables.Interface, t *TableSpec) error {
-	existing, err := nft.List(ctx, "chains")
-	if err != nil && !knftables.IsNotFound(err) {
-		return err
+// elementString is an element as SetSpec holds it: an address in Go's
+// canonical form, whatever nft printed.
+func elementString(key []string) string {
+	k := strings.Join(key, " . ")
+	if a, err := netip.ParseAddr(k); err == nil {
+		return a.String()
+	}
+	return k
+}
+
+// compareElements orders addresses as addresses (SetSpec's order), and
+// anything else after them by its text.
+func compareElements(x, y string) int {
+	a, errA := netip.ParseAddr(x)
+	b, errB := netip.ParseAddr(y)
+	switch {
+	case errA == nil && errB == nil:
+		return a.Compare(b)
+	case errA == nil:
+		return -1
+	case errB == nil:
+		return 1
+	}
+	return strings.Compare(x, y)
+}
+
+// syncTable changes what differs between live and t in one transaction.
+// It does not read the table again: the plan is a moment old, and should
+// the table have changed since, the transaction fails as a whole (an
+// element to delete is gone) and the next apply starts from a new read.
+func syncTable(ctx context.Context, nft knftables.Interface, t *TableSpec, live *TableState) error {
+	d := t.diff(live)
+	if d.empty() {
+		return nil
 	}
 	tx := nft.NewTransaction()
-	t.transaction(tx, existing)
+	t.transaction(tx, d)
 	return nft.Run(ctx, tx)
 }
 

@@ -463,12 +463,12 @@ func (h *linuxHost) DelRoute(r Route) error {
 	return err
 }
 
-func (h *linuxHost) SyncTable(ctx context.Context, t *TableSpec) error {
+func (h *linuxHost) SyncTable(ctx context.Context, t *TableSpec, live *TableState) error {
 	nft, err := h.nftables()
 	if err != nil {
 		return err
 	}
-	return syncTable(ctx, nft, t)
+	return syncTable(ctx, nft, t, live)
 }
 
 func (h *linuxHost) DeleteTable(ctx context.Context) (bool, error) {

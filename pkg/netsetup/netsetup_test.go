@@ -28,7 +28,7 @@ const (
 	priv4 = "mN4C6RaVHGP9vwn0M7Ca1kF6xyd/6CBG+dM5WuF04Uo="
 )
 
-func pub(t *testing.T, priv string) string {
+func pub(t testing.TB, priv string) string {
 	t.Helper()
 	k, err := wgtypes.ParseKey(priv)
 	if err != nil {
@@ -45,7 +45,7 @@ func (h cfgHost) DefaultRouteSources() ([]netip.Addr, error) { return h.addrs, n
 // node resolves a config for node index on the 192.168.77.0/24 underlay,
 // with its data and run dirs in a temporary directory, and writes the
 // fixed private key of that node when priv is set.
-func node(t *testing.T, yaml string, priv string) *config.Config {
+func node(t testing.TB, yaml string, priv string) *config.Config {
 	t.Helper()
 	root := t.TempDir()
 	f, err := config.Parse([]byte(yaml))
@@ -87,7 +87,7 @@ func peers23(t *testing.T) []Peer {
 	}
 }
 
-func newNet(t *testing.T, cfg *config.Config, peers []Peer, h Host) *Network {
+func newNet(t testing.TB, cfg *config.Config, peers []Peer, h Host) *Network {
 	t.Helper()
 	n, err := New(cfg, peers, logr.Discard(), WithHost(h))
 	if err != nil {

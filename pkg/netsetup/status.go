@@ -109,6 +109,9 @@ func (s *Status) String() string {
 			}
 		}
 		fmt.Fprintf(&b, "nftables: table inet %s: %s (nft list table inet %s)\n", TableName, strings.Join(parts, ", "), TableName)
+		for _, name := range sortedNames(st.Table.Sets) {
+			fmt.Fprintf(&b, "  set %s: %s\n", name, orNone(strings.Join(st.Table.Sets[name], ", ")))
+		}
 	}
 	against := s.Against
 	if against == "" {

@@ -125,7 +125,7 @@ func TestWorkerJoin(t *testing.T) {
 	// A Node the mesh must leave out (its endpoint is inside the cluster
 	// range, as IPv6-only hosts once published) makes the node degraded,
 	// and status names it; a route deleted by hand is put back.
-	t.Run("status names a node left out of the mesh; a route deleted by hand comes back", func(t *testing.T) {
+	t.Run("status names a node left out of the mesh; a route and a firewall set element deleted by hand come back", func(t *testing.T) {
 		status := func() string {
 			out, err := h2.run(append([]string{"status"}, h2.nodeArgs()...)...)
 			if err != nil {
@@ -166,6 +166,9 @@ metadata:
 		if out := h2.mustExec("ip", "route", "show", "dev", "wgkube"); !strings.Contains(out, route) {
 			t.Fatalf("no route %s via wgkube:\n%s", route, out)
 		}
+		// And an element of the firewall's set of the primary's addresses:
+		// the keeper adds it back without rebuilding the chains.
+		h2.mustExec("nft", "delete", "element", "inet", "kubenode", "primary-v4", "{ 10.88.1.1 }")
 		h2.mustExec("ip", "route", "del", route, "dev", "wgkube")
 		eventually(t, 20*time.Second, "the deleted route put back", func() error {
 			if out := h2.mustExec("ip", "route", "show", "dev", "wgkube"); !strings.Contains(out, route) {
@@ -173,8 +176,14 @@ metadata:
 			}
 			return nil
 		})
-		if !strings.Contains(p2.output(), "the host differs from the plan; putting it back") {
-			t.Errorf("the worker does not say it put the route back")
+		eventually(t, 20*time.Second, "the deleted set element put back", func() error {
+			if out := h2.mustExec("nft", "list", "set", "inet", "kubenode", "primary-v4"); !strings.Contains(out, "10.88.1.1") {
+				return fmt.Errorf("no 10.88.1.1:\n%s", out)
+			}
+			return nil
+		})
+		if out := p2.output(); !strings.Contains(out, "the host differs from the plan; putting it back") || !strings.Contains(out, "+ 10.88.1.1 in set primary-v4") {
+			t.Errorf("the worker does not say it put the route and the set element back")
 		}
 		eventually(t, 60*time.Second, "network ready", func() error {
 			if out := status(); !strings.Contains(out, "network                  ready") {

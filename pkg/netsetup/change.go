@@ -38,7 +38,7 @@ type executor struct {
 // error.
 func (x *executor) run(ctx context.Context, changes []Change) error {
 	for i, c := range changes {
-		x.log.V(1).Info("Applying network change", "change", c.String())
+		x.log.V(1).Info("network change applying", "change", c.String())
 		if err := c.apply(ctx, x); err != nil {
 			err = fmt.Errorf("%s: %w", firstLine(c.String()), err)
 			var undoErrs []error

@@ -142,7 +142,7 @@ func (n *Network) plan(ctx context.Context, key *wgtypes.Key) (*Plan, *State, er
 				return nil, nil, fmt.Errorf("network: %w", err)
 			}
 			if len(live) != n.carried {
-				n.log.Info("Keeping the WireGuard peers wgkube has from before the restart until the mesh lists the nodes", "peers", len(live))
+				n.log.Info("WireGuard peers from before the restart kept until the mesh lists the nodes", "peers", len(live))
 			}
 		}
 		n.carried = len(live)
@@ -302,7 +302,7 @@ func (n *Network) Sync(ctx context.Context) (*Plan, error) {
 	}
 	if p.Empty() {
 		n.spec = p.Spec
-		n.log.V(1).Info("Network already as planned")
+		n.log.V(1).Info("network already as planned")
 		return p, nil
 	}
 	state, err := openState(n.cfg)
@@ -317,7 +317,7 @@ func (n *Network) Sync(ctx context.Context) (*Plan, error) {
 		p.Spec.WireGuard.Mode, p.Spec.WireGuard.ModeReason = x.mode, x.reason
 	}
 	n.spec = p.Spec
-	n.log.Info("Network applied", "changes", len(p.Changes), "mtu", p.Spec.MTU, "peers", len(p.Spec.WireGuard.Peers))
+	n.log.Info("network applied", "changes", len(p.Changes), "mtu", p.Spec.MTU, "peers", len(p.Spec.WireGuard.Peers))
 	return p, nil
 }
 

@@ -95,7 +95,13 @@ func IssueJoinToken(ctx context.Context, client kubernetes.Interface, cfg *confi
 func PrintJoinHint(w io.Writer, tok Token, expires time.Time) {
 	life := "It never expires: remove it with `kubenode token delete " + tok.ID() + "` once the workers have joined."
 	if !expires.IsZero() {
-		life = fmt.Sprintf("It expires at %s, in %s.", expires.UTC().Format(time.RFC3339), duration.HumanDuration(expires.Sub(now())))
+		// The expiry has whole seconds: a token made for an hour a moment
+		// ago has 59m59.x left, which is "in 60m" to its reader.
+		left := expires.Sub(now())
+		if left > time.Minute {
+			left = left.Round(time.Minute)
+		}
+		life = fmt.Sprintf("It expires at %s, in %s.", expires.UTC().Format(time.RFC3339), duration.HumanDuration(left))
 	}
 	fmt.Fprintf(w, "Join token %s for %s, CA %s.\n%s\n\n    %s\n\nTo add a worker, run on it:\n\n    kubenode worker --join %s\n\n",
 		tok.ID(), tok.Server, tok.CAHash, life, tok, tok)

@@ -6,12 +6,16 @@
 # the same session, so that each figure comes with the ratio of the medians
 # (this / base) instead of a number from another day.
 #   make bench [RUNS=3] [BASE=<commit>]
+# BASE_BIN=<binary> compares with that binary instead of building BASE;
+# BENCHES="bench ..." runs only those of the four.
 # Needs root (network namespaces) and what the benchmarks need.
 set -euo pipefail
 ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${KUBENODE_BIN:-$ROOT_DIR/bin/kubenode}
 RUNS=${RUNS:-3}
 BASE=${BASE:-}
+BASE_BIN=${BASE_BIN:-}
+BENCHES=${BENCHES:-bench bench-cluster bench-network bench-restart}
 OUT=$(mktemp -d /tmp/kubenode-bench-compare.XXXXXX)
 WT=
 cleanup() {
@@ -22,7 +26,12 @@ trap cleanup EXIT
 
 bins=(this)
 declare -A path=([this]="$BIN")
-if [ -n "$BASE" ]; then
+if [ -n "$BASE_BIN" ]; then
+	rev=$(basename "$BASE_BIN")
+	BASE=$BASE_BIN
+	bins+=(base)
+	path[base]=$BASE_BIN
+elif [ -n "$BASE" ]; then
 	rev=$(git -C "$ROOT_DIR" rev-parse --short "$BASE")
 	WT=$OUT/base-src
 	git -C "$ROOT_DIR" worktree add --detach "$WT" "$rev" >/dev/null
@@ -43,7 +52,7 @@ figures() {
 
 for run in $(seq 1 "$RUNS"); do
 	for b in "${bins[@]}"; do
-		for s in bench bench-cluster bench-network bench-restart; do
+		for s in $BENCHES; do
 			echo "run $run/$RUNS: $b $s" >&2
 			KUBENODE_BIN=${path[$b]} "$ROOT_DIR/hack/$s.sh" >"$OUT/$b-$s-$run.txt" 2>"$OUT/$b-$s-$run.err" ||
 				{ cat "$OUT/$b-$s-$run.err" >&2; echo "$s failed for $b (run $run)" >&2; exit 1; }

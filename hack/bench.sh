@@ -6,6 +6,7 @@
 #   (create to Running, one pod at a time, PODS pods, p50/p95), the same for
 #   a pod with a new local volume claim (CLAIMS of them), RSS and CPU
 #   seconds of the node over IDLE seconds of idle, binary size.
+# PODS=0 CLAIMS=0 leaves out the pods (start and idle figures only).
 set -euo pipefail
 BIN=${KUBENODE_BIN:-$(cd "$(dirname "$0")/.." && pwd)/bin/kubenode}
 IDLE=${IDLE:-60}
@@ -59,9 +60,11 @@ EOF
 mkdir -p "$ROOT/data/images"
 (cd "$(dirname "$0")/.." && go run -trimpath -tags 'containers_image_openpgp exclude_graphdriver_btrfs' ./hack/busybox-image "$ROOT/data/images/busybox.tar")
 
+cpu_seconds() { awk '{printf "%.2f", ($14+$15)/'"$(getconf CLK_TCK)"'}' /proc/"$1"/stat; }
+
 # start_node starts a primary, sets PID and writes "seconds-to-/readyz
-# seconds-to-node-ready" into the file named by $1 (a command substitution
-# would lose PID).
+# seconds-to-node-ready CPU-seconds-to-node-ready" into the file named by
+# $1 (a command substitution would lose PID).
 start_node() {
 	[ -f "$ROOT/log" ] && cat "$ROOT/log" >>"$ROOT/log.all"
 	: >"$ROOT/log"
@@ -79,7 +82,7 @@ start_node() {
 		sleep 0.05
 	done
 	t2=$(now)
-	echo "$t0 $t1 $t2" | awk '{printf "%.2f %.2f\n", $2-$1, $3-$1}' >"$1"
+	echo "$t0 $t1 $t2 $(cpu_seconds "$PID")" | awk '{printf "%.2f %.2f %s\n", $2-$1, $3-$1, $4}' >"$1"
 }
 
 stop_node() {
@@ -88,13 +91,13 @@ stop_node() {
 	PID=
 }
 
-cpu_seconds() { awk '{printf "%.2f", ($14+$15)/'"$(getconf CLK_TCK)"'}' /proc/"$1"/stat; }
-
 start_node "$ROOT/cold"
 stop_node
 start_node "$ROOT/warm"
-read -r cold_api cold_node <"$ROOT/cold"
-read -r warm_api warm_node <"$ROOT/warm"
+read -r cold_api cold_node cold_cpu <"$ROOT/cold"
+read -r warm_api warm_node warm_cpu <"$ROOT/warm"
+: >"$ROOT/latency"
+: >"$ROOT/claims"
 
 # Pod start latency: create one pod, wait until it runs, next. Includes two
 # kubectl runs (about 0.1 s each).
@@ -152,6 +155,7 @@ rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$PID"/smaps_rollup)
+hwm=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 size=$(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}')
 
 echo "component ready times (cold, then warm):"
@@ -159,12 +163,15 @@ cat "$ROOT/log" >>"$ROOT/log.all"
 grep -h '"component ready"' "$ROOT/log.all" | sed -E 's/.*component="([^"]+)" elapsed="([^"]+)".*/  \1 \2/' | paste -sd' ' | fold -s -w 100
 printf 'cold start to /readyz:      %s s\n' "$cold_api"
 printf 'cold start to node ready:   %s s\n' "$cold_node"
+printf 'cold start CPU to ready:    %s s\n' "$cold_cpu"
 printf 'warm restart to /readyz:    %s s\n' "$warm_api"
 printf 'warm restart to node ready: %s s\n' "$warm_node"
-printf 'pod create to Running:      p50 %s s, p95 %s s (%s pods, one at a time)\n' "$p50" "$p95" "$PODS"
-printf 'claim+pod to Running:       p50 %s s, p95 %s s (%s claims of class local, one at a time)\n' "$c50" "$c95" "$CLAIMS"
+printf 'warm restart CPU to ready:  %s s\n' "$warm_cpu"
+[ "$PODS" -gt 0 ] && printf 'pod create to Running:      p50 %s s, p95 %s s (%s pods, one at a time)\n' "$p50" "$p95" "$PODS"
+[ "$CLAIMS" -gt 0 ] && printf 'claim+pod to Running:       p50 %s s, p95 %s s (%s claims of class local, one at a time)\n' "$c50" "$c95" "$CLAIMS"
 printf 'RSS after %ss idle:         %s MiB (the whole node: one process, no pods)\n' "$IDLE" "$rss"
 printf '  of which anonymous:       %s MiB; mapped binary (clean, evictable): %s MiB\n' "$anon" "$file"
 printf 'PSS after %ss idle:         %s MiB\n' "$IDLE" "$pss"
+printf 'peak RSS (warm start on):   %s MiB\n' "$hwm"
 printf 'CPU over %ss idle:          %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"
 printf 'binary size:                %s MiB\n' "$size"

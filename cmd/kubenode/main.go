@@ -19,6 +19,9 @@ import (
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
+// idleGCPercent is GOGC for a node once ready and for every other command.
+const idleGCPercent = 50
+
 // notify reports to systemd; only the supervisor uses it.
 var notify func(state string) error
 
@@ -36,9 +39,10 @@ func main() {
 	}
 	// A node process keeps ~200 MB of live heap across a dozen components;
 	// GC at 50% growth instead of 100% keeps ~40 MB less resident for a
-	// few percent more idle CPU. GOGC in the environment still wins.
+	// few percent more idle CPU. GOGC in the environment still wins. A
+	// node's start-up runs at 100% (see withNodeMemory).
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
+		debug.SetGCPercent(idleGCPercent)
 	}
 	node.KubenodeVersion = kubenodeVersion
 	// Before any component builds an informer: a worker's watches of a

@@ -19,6 +19,11 @@ import (
 //	KUBENODE_TRACE=FILE        execution trace over the same span
 //	KUBENODE_HEAPPROFILE=FILE  heap profile KUBENODE_HEAPPROFILE_AFTER (60s)
 //	                           after READY, after a GC
+//	KUBENODE_IDLECPUPROFILE=FILE  CPU profile of the idle node: over the
+//	                           minute that starts 5 s after READY, as
+//	                           hack/bench.sh measures (run it with IDLE=70)
+//	KUBENODE_IDLETRACE=FILE    execution trace over the same minute (which
+//	                           goroutines wake up, how often)
 //
 // withProfiles starts them and returns notify wrapped to end the start-up
 // ones at READY=1.
@@ -35,7 +40,8 @@ func withProfiles(notify func(string) error) func(string) error {
 		}
 	}
 	heap := os.Getenv("KUBENODE_HEAPPROFILE")
-	if len(stops) == 0 && heap == "" {
+	idleCPU, idleTrace := os.Getenv("KUBENODE_IDLECPUPROFILE"), os.Getenv("KUBENODE_IDLETRACE")
+	if len(stops) == 0 && heap == "" && idleCPU == "" && idleTrace == "" {
 		return notify
 	}
 	after := time.Minute
@@ -56,6 +62,9 @@ func withProfiles(notify func(string) error) func(string) error {
 				}
 				if heap != "" {
 					time.AfterFunc(after, func() { writeHeap(heap) })
+				}
+				if idleCPU != "" || idleTrace != "" {
+					time.AfterFunc(5*time.Second, func() { profileIdle(idleCPU, idleTrace) })
 				}
 			})
 		}
@@ -89,4 +98,34 @@ func writeHeap(path string) {
 	if err := pprof.WriteHeapProfile(f); err != nil {
 		fmt.Fprintln(os.Stderr, "kubenode: heap profile:", err)
 	}
+}
+
+// profileIdle writes a CPU profile and an execution trace of the next
+// minute (either path may be empty). The start-up ones have ended at
+// READY, so the two never overlap.
+func profileIdle(cpuPath, tracePath string) {
+	var stops []func()
+	if cpuPath != "" {
+		if f := create(cpuPath); f != nil {
+			if start("idle CPU profile", pprof.StartCPUProfile(f)) {
+				stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+			} else {
+				f.Close()
+			}
+		}
+	}
+	if tracePath != "" {
+		if f := create(tracePath); f != nil {
+			if start("idle trace", trace.Start(f)) {
+				stops = append(stops, func() { trace.Stop(); f.Close() })
+			} else {
+				f.Close()
+			}
+		}
+	}
+	time.AfterFunc(time.Minute, func() {
+		for _, stop := range stops {
+			stop()
+		}
+	})
 }

@@ -57,10 +57,10 @@ func withNodeMemory(notify func(string) error) func(string) error {
 				go func() {
 					n, err := pageOutBinary()
 					if err != nil {
-						klog.Background().V(2).Info("Could not drop the start-up pages of the binary", "err", err)
+						klog.Background().V(2).Info("binary start-up pages not dropped", "err", err)
 						return
 					}
-					klog.Background().V(4).Info("Dropped the start-up pages of the binary", "advisedMiB", n>>20)
+					klog.Background().V(4).Info("binary start-up pages dropped", "advisedMiB", n>>20)
 				}()
 			})
 		}

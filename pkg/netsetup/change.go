@@ -239,8 +239,7 @@ func (c *routeChange) undo(_ context.Context, x *executor) error {
 
 type tableChange struct {
 	Table TableSpec
-	Live  *TableState // the table the plan saw
-	Diff  tableDiff   // Table against Live
+	Diff  tableDiff // Table against the table the plan saw
 }
 
 // String shows the whole table when the chains are (re)built, or else
@@ -279,7 +278,7 @@ func (c *tableChange) String() string {
 }
 
 func (c *tableChange) apply(ctx context.Context, x *executor) error {
-	return x.host.SyncTable(ctx, &c.Table, c.Live)
+	return x.host.SyncTable(ctx, &c.Table, c.Diff)
 }
 
 // undo does nothing: the table changes in one transaction, as the last

@@ -145,7 +145,7 @@ func Diff(s *Spec, st *State) ([]Change, error) {
 	}
 
 	if d := s.Table.diff(st.Table); !d.empty() {
-		out = append(out, &tableChange{Table: s.Table, Live: st.Table, Diff: d})
+		out = append(out, &tableChange{Table: s.Table, Diff: d})
 	}
 	return out, nil
 }

@@ -384,13 +384,13 @@ func (h *FakeHost) DelRoute(r Route) error {
 	return nil
 }
 
-func (h *FakeHost) SyncTable(ctx context.Context, t *TableSpec, live *TableState) error {
+func (h *FakeHost) SyncTable(ctx context.Context, t *TableSpec, d tableDiff) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if err := h.call("sync table %s %s", t.Family, t.Name); err != nil {
 		return err
 	}
-	return syncTable(ctx, h.NFT, t, live)
+	return syncTable(ctx, h.NFT, t, d)
 }
 
 func (h *FakeHost) DeleteTable(ctx context.Context) (bool, error) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -207,7 +208,7 @@ func (t *TableSpec) diff(st *TableState) tableDiff {
 			d.Rebuild = true
 		}
 	}
-	for _, name := range sortedNames(st.Chains) {
+	for _, name := range slices.Sorted(maps.Keys(st.Chains)) {
 		if !want[name] {
 			d.StaleChains = append(d.StaleChains, name)
 		}
@@ -225,11 +226,11 @@ func (t *TableSpec) diff(st *TableState) tableDiff {
 			}
 			delete(have, e)
 		}
-		for _, e := range sortedNames(have) {
+		for _, e := range slices.Sorted(maps.Keys(have)) {
 			d.Elements = append(d.Elements, elementChange{Set: set.Name, Elem: e})
 		}
 	}
-	for _, name := range sortedNames(st.Sets) {
+	for _, name := range slices.Sorted(maps.Keys(st.Sets)) {
 		if !want[name] {
 			d.StaleSets = append(d.StaleSets, name)
 		}
@@ -247,15 +248,6 @@ func (c *ChainSpec) comments() []string {
 	for i, r := range c.Rules {
 		out[i] = r.Comment
 	}
-	return out
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
 

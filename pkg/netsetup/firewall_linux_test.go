@@ -76,7 +76,7 @@ func BenchmarkPrimaryMoves(b *testing.B) {
 	})
 	b.Run("elements", func(b *testing.B) {
 		deleteTable(ctx, nft)
-		if err := syncTable(ctx, nft, &specs[1], nil); err != nil {
+		if err := syncTable(ctx, nft, &specs[1], specs[1].diff(nil)); err != nil {
 			b.Fatal(err)
 		}
 		read, write = 0, 0
@@ -87,10 +87,11 @@ func BenchmarkPrimaryMoves(b *testing.B) {
 				b.Fatal(err)
 			}
 			t1 := time.Now()
-			if d := specs[i%2].diff(st); d.Rebuild || len(d.Elements) != 2 {
+			d := specs[i%2].diff(st)
+			if d.Rebuild || len(d.Elements) != 2 {
 				b.Fatalf("diff %+v, want two elements", d)
 			}
-			if err := syncTable(ctx, nft, &specs[i%2], st); err != nil {
+			if err := syncTable(ctx, nft, &specs[i%2], d); err != nil {
 				b.Fatal(err)
 			}
 			read, write = read+t1.Sub(t0), write+time.Since(t1)

@@ -46,10 +46,9 @@ type Host interface {
 	ConfigureWireGuard(name string, cfg wgtypes.Config) error
 	AddRoute(r Route) error
 	DelRoute(r Route) error
-	// SyncTable brings kubenode's nftables table from live (as Observe
-	// read it; nil when there was none) to the spec in one transaction:
-	// set elements only, unless a rule differs.
-	SyncTable(ctx context.Context, t *TableSpec, live *TableState) error
+	// SyncTable makes the changes d (the spec against the table Observe
+	// read) in one transaction: set elements only, unless a rule differs.
+	SyncTable(ctx context.Context, t *TableSpec, d tableDiff) error
 	// DeleteTable removes kubenode's table; false when there was none.
 	DeleteTable(ctx context.Context) (bool, error)
 
@@ -134,12 +133,11 @@ func compareElements(x, y string) int {
 	return strings.Compare(x, y)
 }
 
-// syncTable changes what differs between live and t in one transaction.
-// It does not read the table again: the plan is a moment old, and should
-// the table have changed since, the transaction fails as a whole (an
-// element to delete is gone) and the next apply starts from a new read.
-func syncTable(ctx context.Context, nft knftables.Interface, t *TableSpec, live *TableState) error {
-	d := t.diff(live)
+// syncTable makes the changes d in one transaction. It does not read the
+// table again: the plan is a moment old, and should the table have
+// changed since, the transaction fails as a whole (an element to delete is
+// gone) and the next apply starts from a new read.
+func syncTable(ctx context.Context, nft knftables.Interface, t *TableSpec, d tableDiff) error {
 	if d.empty() {
 		return nil
 	}

@@ -463,12 +463,12 @@ func (h *linuxHost) DelRoute(r Route) error {
 	return err
 }
 
-func (h *linuxHost) SyncTable(ctx context.Context, t *TableSpec, live *TableState) error {
+func (h *linuxHost) SyncTable(ctx context.Context, t *TableSpec, d tableDiff) error {
 	nft, err := h.nftables()
 	if err != nil {
 		return err
 	}
-	return syncTable(ctx, nft, t, live)
+	return syncTable(ctx, nft, t, d)
 }
 
 func (h *linuxHost) DeleteTable(ctx context.Context) (bool, error) {

@@ -2,6 +2,7 @@ package netsetup
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -109,7 +110,7 @@ func (s *Status) String() string {
 			}
 		}
 		fmt.Fprintf(&b, "nftables: table inet %s: %s (nft list table inet %s)\n", TableName, strings.Join(parts, ", "), TableName)
-		for _, name := range sortedNames(st.Table.Sets) {
+		for _, name := range slices.Sorted(maps.Keys(st.Table.Sets)) {
 			fmt.Fprintf(&b, "  set %s: %s\n", name, orNone(strings.Join(st.Table.Sets[name], ", ")))
 		}
 	}

@@ -222,31 +222,38 @@ func (h *host) start(args ...string) *process {
 		if failed {
 			h.t.Logf("kubenode log (last 60 lines before the stop):\n%s", tail)
 		}
-		if dir != "" && h.t.Failed() {
-			p.save(dir)
+		if failed && dir != "" {
+			p.keep(dir, "log", "whole log", strings.NewReader(p.output()))
 		}
 	})
 	return p
 }
 
-// save writes the whole log to DIR/TEST-HOST.log (KUBENODE_E2E_LOGS=DIR
-// keeps the logs of failed tests, whose temporary dirs are removed).
-func (p *process) save(dir string) {
-	name := fmt.Sprintf("%s-%s-%d.log", strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()), p.h.name, p.cmd.Process.Pid)
+// keep writes r to DIR/TEST-HOST-PID.EXT and says where (KUBENODE_E2E_LOGS=DIR
+// keeps what failed tests leave, whose temporary dirs are removed).
+func (p *process) keep(dir, ext, what string, r io.Reader) {
+	name := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.%s", strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()), p.h.name, p.cmd.Process.Pid, ext))
 	err := os.MkdirAll(dir, 0o755)
+	var f *os.File
 	if err == nil {
-		err = os.WriteFile(filepath.Join(dir, name), []byte(p.output()), 0o644)
+		f, err = os.Create(name)
+	}
+	if err == nil {
+		_, err = io.Copy(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
-		p.t.Logf("keep the log: %v", err)
-	} else {
-		p.t.Logf("whole log: %s", filepath.Join(dir, name))
+		p.t.Logf("keep the %s: %v", what, err)
+		return
 	}
+	p.t.Logf("%s: %s", what, name)
 }
 
-// saveGoroutines writes the running node's goroutines (the status
-// socket's /debug/pprof/goroutine) to DIR/TEST-HOST.goroutines: where a
-// node that did not do what the test waited for was stuck.
+// saveGoroutines keeps the running node's goroutines (the status socket's
+// /debug/pprof/goroutine): where a node that did not do what the test
+// waited for was stuck.
 func (p *process) saveGoroutines(dir string) {
 	sock := filepath.Join(p.h.runDir(), "status.sock")
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{
@@ -258,18 +265,7 @@ func (p *process) saveGoroutines(dir string) {
 		return // not running
 	}
 	defer resp.Body.Close()
-	name := filepath.Join(dir, fmt.Sprintf("%s-%s-%d.goroutines", strings.NewReplacer("/", "_", " ", "_").Replace(p.t.Name()), p.h.name, p.cmd.Process.Pid))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return
-	}
-	f, err := os.Create(name)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	if _, err := io.Copy(f, resp.Body); err == nil {
-		p.t.Logf("goroutines at the failure: %s", name)
-	}
+	p.keep(dir, "goroutines", "goroutines at the failure", resp.Body)
 }
 
 func (p *process) output() string {

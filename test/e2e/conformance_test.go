@@ -51,15 +51,7 @@ func TestConformance(t *testing.T) {
 	l := newLAN(t)
 	hosts := []*host{l.addHost(1), l.addHost(2)}
 	for _, h := range hosts {
-		imgDir := filepath.Join(h.dataDir(), "images")
-		if err := os.MkdirAll(imgDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range archives {
-			if err := os.Link(a, filepath.Join(imgDir, filepath.Base(a))); err != nil {
-				t.Fatal(err)
-			}
-		}
+		linkImages(t, h, archives)
 		// Both nodes take pods: the suite expects at least two
 		// schedulable nodes (spreading, affinity, node-to-node traffic).
 		h.writeConfig(h.runtimeConfig() + "  primaryTaint: never\n")
@@ -264,6 +256,21 @@ func firstLine(s string) string {
 	return s
 }
 
+// linkImages hard-links the test images' archives into h's image dir,
+// which the node imports at start.
+func linkImages(t *testing.T, h *host, archives []string) {
+	t.Helper()
+	dir := filepath.Join(h.dataDir(), "images")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range archives {
+		if err := os.Link(a, filepath.Join(dir, filepath.Base(a))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestConformanceImages checks the conformance images before the long run:
 // each one imports, and the programs the specs call run in it. Skipped
 // unless KUBENODE_CONFORMANCE is set, as TestConformance.
@@ -284,15 +291,7 @@ func TestConformanceImages(t *testing.T) {
 	}
 	archives := buildConformanceImages(t, dir, t.TempDir())
 	h := newLAN(t).addHost(1)
-	imgDir := filepath.Join(h.dataDir(), "images")
-	if err := os.MkdirAll(imgDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range archives {
-		if err := os.Link(a, filepath.Join(imgDir, filepath.Base(a))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	linkImages(t, h, archives)
 	startPrimary(t, h)
 	checks := []struct{ role, script, want string }{
 		{"agnhost", "/agnhost --help >/dev/null && dig -v 2>&1 && curl --version && getent hosts localhost && nslookup -version 2>&1; ip -V; bash --version | head -1; id user-defined-in-image; nc -h 2>&1 | head -1", "OpenBSD netcat"},

@@ -60,6 +60,11 @@ EOF
 mkdir -p "$ROOT/data/images"
 (cd "$(dirname "$0")/.." && go run -trimpath -tags 'containers_image_openpgp exclude_graphdriver_btrfs' ./hack/busybox-image "$ROOT/data/images/busybox.tar")
 
+# percentiles prints the p50 and p95 of the numbers in file $1 (one per line).
+percentiles() {
+	sort -n "$1" | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; print a[int((NR+1)*0.50)], a[i]}'
+}
+
 cpu_seconds() { awk '{printf "%.2f", ($14+$15)/'"$(getconf CLK_TCK)"'}' /proc/"$1"/stat; }
 
 # start_node starts a primary, sets PID and writes "seconds-to-/readyz
@@ -108,8 +113,7 @@ for i in $(seq 1 "$PODS"); do
 	t1=$(now)
 	echo "$t0 $t1" | awk '{printf "%.3f\n", $2-$1}' >>"$ROOT/latency"
 done
-p50=$(sort -n "$ROOT/latency" | awk '{a[NR]=$1} END {print a[int((NR+1)*0.50)]}')
-p95=$(sort -n "$ROOT/latency" | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; print a[i]}')
+read -r p50 p95 < <(percentiles "$ROOT/latency")
 kubectl delete pods --all --wait=true >/dev/null
 
 # Volume latency: a claim of StorageClass local and a pod using it, created
@@ -142,8 +146,7 @@ YAML
 	t1=$(now)
 	echo "$t0 $t1" | awk '{printf "%.3f\n", $2-$1}' >>"$ROOT/claims"
 done
-c50=$(sort -n "$ROOT/claims" | awk '{a[NR]=$1} END {print a[int((NR+1)*0.50)]}')
-c95=$(sort -n "$ROOT/claims" | awk '{a[NR]=$1} END {i=int(NR*0.95+0.5); if (i<1) i=1; print a[i]}')
+read -r c50 c95 < <(percentiles "$ROOT/claims")
 kubectl delete pods --all --wait=true >/dev/null
 kubectl delete pvc --all --wait=true >/dev/null
 

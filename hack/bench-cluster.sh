@@ -88,10 +88,21 @@ rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
 anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
 file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$W"/status)
 pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$W"/smaps_rollup)
+# The worker's wgkube helper (userspace WireGuard) is part of its cost.
+helper=$(cat "$ROOT/h2/run/network/wgkube-helper.pid" 2>/dev/null || true)
+hrss=0 hanon=0 hpss=0
+if [ -n "$helper" ] && [ -e /proc/"$helper" ]; then
+	hrss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/"$helper"/status)
+	hanon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$helper"/status)
+	hpss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$helper"/smaps_rollup)
+fi
 
 echo "worker component ready times:"
 grep -h '"component ready"' "$ROOT/h2/log" | sed -E 's/.*component="([^"]+)" elapsed="([^"]+)".*/  \1 \2/' | paste -sd' ' | fold -s -w 100
 printf 'join to node ready:         %s s\n' "$(echo "$t0 $t1" | awk '{printf "%.2f", $2-$1}')"
 printf 'worker RSS after %ss idle:  %s MiB (anonymous %s MiB, mapped binary %s MiB)\n' "$IDLE" "$rss" "$anon" "$file"
 printf 'worker PSS after %ss idle:  %s MiB\n' "$IDLE" "$pss"
+printf 'wgkube helper RSS:          %s MiB (anonymous %s MiB)\n' "$hrss" "$hanon"
+printf 'wgkube helper PSS:          %s MiB\n' "$hpss"
+printf 'worker and helper PSS:      %s MiB\n' "$((pss + hpss))"
 printf 'worker CPU over %ss idle:   %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"

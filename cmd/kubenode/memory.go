@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"errors"
-	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 	"sync"
 
-	"golang.org/x/sys/unix"
 	"k8s.io/klog/v2"
+
+	"github.com/kubenode/kubenode/pkg/exepages"
 )
 
 // startGCPercent is GOGC for a node until it is ready.
@@ -36,12 +32,10 @@ const startGCPercent = 100
 // Start-up runs every package's init and builds the apiserver's routes,
 // OpenAPI specs and the controllers: it maps ~160 MiB of the 175 MiB
 // binary, and most of that code and data (pclntab of functions that never
-// run again) stays resident for nothing but counts in the node's RSS and
-// PSS. The pages are clean and file-backed: the kernel would evict them
-// under memory pressure anyway, and what the running node still needs is
-// faulted back in from the file. Measured (hack/bench.sh, no pods, median
-// of 3): PSS after 60 s idle 317 -> 291 MiB, mapped binary 160 -> 135 MiB,
-// idle CPU unchanged (1.74 -> 1.65 s).
+// run again) stays resident for nothing (see exepages). Measured with the
+// page-out alone (hack/bench.sh, no pods, median of 3): PSS after 60 s
+// idle 317 -> 291 MiB, mapped binary 160 -> 135 MiB, idle CPU unchanged
+// (1.74 -> 1.65 s).
 func withNodeMemory(notify func(string) error) func(string) error {
 	gogc := os.Getenv("GOGC") == ""
 	if gogc {
@@ -55,7 +49,7 @@ func withNodeMemory(notify func(string) error) func(string) error {
 					debug.SetGCPercent(idleGCPercent)
 				}
 				go func() {
-					n, err := pageOutBinary()
+					n, err := exepages.Drop()
 					if err != nil {
 						klog.Background().V(2).Info("binary start-up pages not dropped", "err", err)
 						return
@@ -66,60 +60,4 @@ func withNodeMemory(notify func(string) error) func(string) error {
 		}
 		return notify(state)
 	}
-}
-
-// pageOutBinary advises the kernel to reclaim this process's read-only
-// mappings of its own executable (MADV_PAGEOUT, Linux 5.4 on) and returns
-// how many bytes it advised. Pages another process maps too (the wgkube
-// helper runs this binary) are left alone by the kernel.
-func pageOutBinary() (uintptr, error) {
-	exe, err := os.Readlink("/proc/self/exe")
-	if err != nil {
-		return 0, err
-	}
-	f, err := os.Open("/proc/self/maps")
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	ranges, err := exeMappings(f, exe)
-	if err != nil {
-		return 0, err
-	}
-	var total uintptr
-	for _, r := range ranges {
-		if _, _, e := unix.Syscall(unix.SYS_MADVISE, r[0], r[1]-r[0], unix.MADV_PAGEOUT); e != 0 {
-			return total, fmt.Errorf("madvise(MADV_PAGEOUT): %w", e)
-		}
-		total += r[1] - r[0]
-	}
-	return total, nil
-}
-
-// exeMappings returns the [start, end) ranges of the mappings of path in a
-// /proc/PID/maps listing that are not writable (code and read-only data;
-// written data pages are not the file's any more).
-func exeMappings(maps io.Reader, path string) ([][2]uintptr, error) {
-	var ranges [][2]uintptr
-	sc := bufio.NewScanner(maps)
-	for sc.Scan() {
-		// address perms offset dev inode path (the path may hold spaces,
-		// e.g. " (deleted)" after an upgrade replaced the file).
-		fields := strings.SplitN(sc.Text(), " ", 6)
-		if len(fields) < 6 || strings.TrimLeft(fields[5], " ") != path || strings.Contains(fields[1], "w") {
-			continue
-		}
-		var lo, hi uintptr
-		if _, err := fmt.Sscanf(fields[0], "%x-%x", &lo, &hi); err != nil {
-			return nil, fmt.Errorf("maps line %q: %w", sc.Text(), err)
-		}
-		ranges = append(ranges, [2]uintptr{lo, hi})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(ranges) == 0 {
-		return nil, errors.New("no read-only mapping of " + path)
-	}
-	return ranges, nil
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	"github.com/kubenode/kubenode/pkg/exepages"
 	"github.com/kubenode/kubenode/pkg/internal/procfs"
 )
 
@@ -334,6 +336,12 @@ func RunHelper(args []string, log logr.Logger) int {
 	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
 		unix.Dup2(int(null.Fd()), 1)
 		null.Close()
+	}
+	// This process ran every package's init of the node's binary, for
+	// nothing but wireguard-go: give back the garbage and the pages.
+	debug.FreeOSMemory()
+	if _, err := exepages.Drop(); err != nil {
+		log.V(2).Info("binary pages not dropped", "err", err)
 	}
 	select {
 	case s := <-sigc:

@@ -12,6 +12,8 @@ import (
 	"k8s.io/kubectl/pkg/cmd/util"
 
 	"github.com/kubenode/kubenode/pkg/config"
+	// Before kubectl's packages: loads its translations only when needed.
+	_ "github.com/kubenode/kubenode/pkg/kubectllang"
 )
 
 // runKubectl runs the embedded kubectl with args and exits. It bypasses

@@ -4,12 +4,19 @@
 # untouched):
 #   cold `kubenode network apply` (nothing there yet) and no-op apply times,
 #   TCP throughput pod to pod across wgkube, and between the same two pod
-#   namespaces over a plain veth pair, and their ratio.
-# Needs root, iperf3 and busybox. Without a WireGuard kernel module wgkube is
+#   namespaces over a plain veth pair, and their ratio;
+#   TCP throughput host to host across wgkube, and across a plain
+#   wireguard-go tunnel (hack/wireguard-go: the library as upstream's
+#   command sets it up) between the same two host namespaces, same MTU, and
+#   the ratios of wgkube to it.
+# Needs root, iperf3, busybox and Go (to build hack/wireguard-go; or
+# WIREGUARD_GO=<binary>). Without a WireGuard kernel module wgkube is
 # wireguard-go inside each `kubenode network apply`, which then stays in the
 # foreground holding it; the cold time is measured up to that point.
 set -euo pipefail
-BIN=${KUBENODE_BIN:-$(cd "$(dirname "$0")/.." && pwd)/bin/kubenode}
+ROOT_DIR=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${KUBENODE_BIN:-$ROOT_DIR/bin/kubenode}
+WIREGUARD_GO=${WIREGUARD_GO:-}
 SECONDS_IPERF=${SECONDS_IPERF:-5}
 NOOP_RUNS=${NOOP_RUNS:-5}
 ID=$(printf '%04x' $((RANDOM)))
@@ -124,9 +131,45 @@ iperf() { # namespace-of-server server-address -> Mbit/s received
 wg=$(iperf p2 10.88.2.10)
 veth=$(iperf p2 172.30.79.2)
 
+# Host to host: over wgkube (h2's brkube address) and over a plain
+# wireguard-go tunnel between h1 and h2, both on the same underlay.
+if [ -z "$WIREGUARD_GO" ]; then
+	WIREGUARD_GO=$ROOT/wireguard-go
+	(cd "$ROOT_DIR" && go build -trimpath -o "$WIREGUARD_GO" ./hack/wireguard-go)
+fi
+declare -A key pub
+for i in 1 2; do read -r "key[$i]" "pub[$i]" < <("$WIREGUARD_GO" genkey); done
+for i in 1 2; do
+	j=$((3 - i))
+	in_ns $P-h$i "$WIREGUARD_GO" -name wgb$ID -mtu "$mtu" -key "${key[$i]}" -port 51999 \
+		-peer "${pub[$j]}" -endpoint 192.168.79.$j:51999 -allowed 172.31.79.$j/32 >"$ROOT/h$i/wgb.out" 2>&1 &
+	PIDS+=("$!")
+	until grep -q ready "$ROOT/h$i/wgb.out"; do
+		kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$ROOT/h$i/wgb.out" >&2; exit 1; }
+		sleep 0.05
+	done
+	ip -n $P-h$i addr add 172.31.79.$i/24 dev wgb$ID
+	ip -n $P-h$i link set wgb$ID up
+done
+hostiperf() { # address in h2 -> Mbit/s received
+	in_ns $P-h2 iperf3 -s -1 -B "$1" >/dev/null 2>&1 &
+	local spid=$!
+	sleep 0.3
+	in_ns $P-h1 iperf3 -c "$1" -t "$SECONDS_IPERF" -f m | awk '/receiver/ {print $(NF-2)}'
+	wait "$spid" 2>/dev/null || true
+}
+wghost=$(hostiperf 10.88.2.1)
+plain=$(hostiperf 172.31.79.2)
+batch=$(grep -o 'batch=[0-9]*' "$ROOT/h1/wgb.out" | cut -d= -f2)
+offloads=$(grep -o 'tunOffloads=[a-z]*' "$ROOT/h1/apply.err" | head -1 | cut -d= -f2)
+
 printf 'wireguard mode:              %s\n' "$mode"
 printf 'cold apply (node 1, node 2): %s ms, %s ms\n' "${cold[0]}" "${cold[1]}"
 printf 'no-op apply (median of %s):   %s ms\n' "$NOOP_RUNS" "$noop_median"
 printf 'TCP pod to pod over wgkube:  %s Mbit/s (mtu %s)\n' "$wg" "$mtu"
 printf 'TCP over a plain veth:       %s Mbit/s (mtu 1500)\n' "$veth"
 printf 'ratio wgkube / veth:         %s\n' "$(echo "$wg $veth" | awk '{printf "%.3f", $1/$2}')"
+printf 'TCP host to host over wgkube: %s Mbit/s (TUN offloads: %s)\n' "$wghost" "${offloads:-unknown}"
+printf 'TCP over plain wireguard-go: %s Mbit/s (mtu %s, TUN batch %s)\n' "$plain" "$mtu" "$batch"
+printf 'ratio wgkube pod to pod / wireguard-go: %s\n' "$(echo "$wg $plain" | awk '{printf "%.3f", $1/$2}')"
+printf 'ratio wgkube host to host / wireguard-go: %s\n' "$(echo "$wghost $plain" | awk '{printf "%.3f", $1/$2}')"

@@ -159,6 +159,10 @@ anon=$(awk '/^RssAnon/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 file=$(awk '/^RssFile/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
 pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$PID"/smaps_rollup)
 hwm=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' /proc/"$PID"/status)
+# The wgkube helper maps the same binary: PSS splits the pages they share.
+helper=$(cat "$ROOT/run/network/wgkube-helper.pid" 2>/dev/null || true)
+hpss=0
+[ -n "$helper" ] && [ -e /proc/"$helper" ] && hpss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' /proc/"$helper"/smaps_rollup)
 size=$(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}')
 
 echo "component ready times (cold, then warm):"
@@ -175,6 +179,7 @@ printf 'warm restart CPU to ready:  %s s\n' "$warm_cpu"
 printf 'RSS after %ss idle:         %s MiB (the whole node: one process, no pods)\n' "$IDLE" "$rss"
 printf '  of which anonymous:       %s MiB; mapped binary (clean, evictable): %s MiB\n' "$anon" "$file"
 printf 'PSS after %ss idle:         %s MiB\n' "$IDLE" "$pss"
+printf 'node and helper PSS:        %s MiB (wgkube helper %s MiB)\n' "$((pss + hpss))" "$hpss"
 printf 'peak RSS (warm start on):   %s MiB\n' "$hwm"
 printf 'CPU over %ss idle:          %s s\n' "$IDLE" "$(echo "$c0 $c1" | awk '{printf "%.2f", $2-$1}')"
 printf 'binary size:                %s MiB\n' "$size"

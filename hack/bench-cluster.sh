@@ -60,7 +60,7 @@ node_args() { echo --data-dir "$ROOT/h$1/data" --run-dir "$ROOT/h$1/run" --confi
 now() { date +%s.%N; }
 wait_ready() {
 	until grep -q '"node ready"' "$ROOT/h$1/log"; do
-		kill -0 "$2" 2>/dev/null || { tail -30 "$ROOT/h$1/log"; echo "kubenode exited" >&2; exit 1; }
+		kill -0 "$2" 2>/dev/null || { tail -30 "$ROOT/h$1/log" >&2; echo "kubenode exited (node $1)" >&2; exit 1; }
 		sleep 0.05
 	done
 }

@@ -78,12 +78,12 @@ start_node() {
 	local t0 t1 t2
 	t0=$(now)
 	until kubectl get --raw /readyz >/dev/null 2>&1; do
-		kill -0 "$PID" 2>/dev/null || { tail -30 "$ROOT/log"; echo "kubenode exited" >&2; exit 1; }
+		kill -0 "$PID" 2>/dev/null || { tail -30 "$ROOT/log" >&2; echo "kubenode exited" >&2; exit 1; }
 		sleep 0.05
 	done
 	t1=$(now)
 	until grep -q '"node ready"' "$ROOT/log"; do
-		kill -0 "$PID" 2>/dev/null || { tail -30 "$ROOT/log"; echo "kubenode exited" >&2; exit 1; }
+		kill -0 "$PID" 2>/dev/null || { tail -30 "$ROOT/log" >&2; echo "kubenode exited" >&2; exit 1; }
 		sleep 0.05
 	done
 	t2=$(now)

@@ -77,7 +77,9 @@ done
 cold=()
 for i in 1 2; do
 	t0=$(now)
-	in_ns $P-h$i "$BIN" network apply $(args $i) >"$ROOT/h$i/apply.out" 2>"$ROOT/h$i/apply.err" &
+	# nsenter, not in_ns: $! must be the process itself (nsenter execs
+	# it), not a subshell, for cleanup to stop it.
+	nsenter --net=/run/netns/$P-h$i -- "$BIN" network apply $(args $i) >"$ROOT/h$i/apply.out" 2>"$ROOT/h$i/apply.err" &
 	pid=$!
 	PIDS+=("$pid")
 	until grep -q "holding wgkube" "$ROOT/h$i/apply.err" 2>/dev/null; do
@@ -141,7 +143,7 @@ declare -A key pub
 for i in 1 2; do read -r "key[$i]" "pub[$i]" < <("$WIREGUARD_GO" genkey); done
 for i in 1 2; do
 	j=$((3 - i))
-	in_ns $P-h$i "$WIREGUARD_GO" -name wgb$ID -mtu "$mtu" -key "${key[$i]}" -port 51999 \
+	nsenter --net=/run/netns/$P-h$i -- "$WIREGUARD_GO" -name wgb$ID -mtu "$mtu" -key "${key[$i]}" -port 51999 \
 		-peer "${pub[$j]}" -endpoint 192.168.79.$j:51999 -allowed 172.31.79.$j/32 >"$ROOT/h$i/wgb.out" 2>&1 &
 	PIDS+=("$!")
 	until grep -q ready "$ROOT/h$i/wgb.out"; do

@@ -86,9 +86,11 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 		return err
 	}
 	m.Add(rt.crio)
-	for _, c := range controlPlane(cfg, creds) {
+	api, users := controlPlane(cfg, creds)
+	for _, c := range api {
 		m.Add(c)
 	}
+	m.AddTogether(users...)
 	meshC, err := rt.meshController(cfg, network, primaryTaintPolicy(cfg.Runtime.PrimaryTaint))
 	if err != nil {
 		network.Release()
@@ -129,9 +131,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	host.AddRunnable(&localpv.Provisioner{NodeName: cfg.NodeName, LocalPath: cfg.Storage.LocalPath,
 		Log: log.WithValues("component", "local-volumes")})
 	m.Add(host)
-	for _, c := range rt.agents() {
-		m.Add(c)
-	}
+	rt.addAgents(m)
 	m.Add(newNodeMetrics(cfg, true, rt.kubelet, network, m.Status, log))
 	m.Add(host.Gate(meshC.Name()))
 	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig(), log: log.WithValues("component", "join-hint")})
@@ -396,46 +396,49 @@ func ensurePKIWith(cfg *config.Config, log logr.Logger, renewAll bool) (*credent
 	return c, nil
 }
 
-func controlPlane(cfg *config.Config, c *credentials) []supervisor.Component {
+// controlPlane returns the components that serve the API (etcd, then the
+// apiserver, each needing the one before) and those that need only the
+// API, which start together.
+func controlPlane(cfg *config.Config, c *credentials) (api, users []supervisor.Component) {
 	p := c.store.Path
 	e := &etcd.Etcd{DataDir: cfg.EtcdDir(), Socket: cfg.EtcdSocket()}
 	issuer := "https://" + net.JoinHostPort(cfg.APIName(), strconv.Itoa(cfg.APIPort))
-	return []supervisor.Component{
-		e,
-		&apiserver.APIServer{
-			Settings: apiserver.Settings{
-				EtcdURL: e.ClientURL(),
-				Files: apiserver.Files{
-					CA: p("ca.crt"), Cert: p("apiserver-chain.crt"), Key: p("apiserver.key"),
-					KubeletClientCert: p("apiserver-kubelet-client.crt"), KubeletClientKey: p("apiserver-kubelet-client.key"),
-					KubeletServingCA:  c.kubeletServing.Path("ca.crt"),
-					ServiceAccountPub: c.saPub, ServiceAccountKey: c.saKey,
-					EncryptionConfig: p("encryption-config.yaml"),
-					FrontProxyCA:     c.front.Path("ca.crt"),
-					ProxyClientCert:  c.front.Path("front-proxy-client.crt"),
-					ProxyClientKey:   c.front.Path("front-proxy-client.key"),
-				},
-				AdvertiseAddress: primaryAddress(cfg),
-				BindAddress:      bindAddress(cfg),
-				Port:             cfg.APIPort,
-				ServiceCIDRs:     cfg.ServiceCIDRs,
-				Issuer:           issuer,
+	apiServer := &apiserver.APIServer{
+		Settings: apiserver.Settings{
+			EtcdURL: e.ClientURL(),
+			Files: apiserver.Files{
+				CA: p("ca.crt"), Cert: p("apiserver-chain.crt"), Key: p("apiserver.key"),
+				KubeletClientCert: p("apiserver-kubelet-client.crt"), KubeletClientKey: p("apiserver-kubelet-client.key"),
+				KubeletServingCA:  c.kubeletServing.Path("ca.crt"),
+				ServiceAccountPub: c.saPub, ServiceAccountKey: c.saKey,
+				EncryptionConfig: p("encryption-config.yaml"),
+				FrontProxyCA:     c.front.Path("ca.crt"),
+				ProxyClientCert:  c.front.Path("front-proxy-client.crt"),
+				ProxyClientKey:   c.front.Path("front-proxy-client.key"),
 			},
-			Probe: c.probe,
+			AdvertiseAddress: primaryAddress(cfg),
+			BindAddress:      bindAddress(cfg),
+			Port:             cfg.APIPort,
+			ServiceCIDRs:     cfg.ServiceCIDRs,
+			Issuer:           issuer,
 		},
-		&controllermanager.ControllerManager{
-			Kubeconfig: c.controllerConfig,
-			CertFile:   p("kube-controller-manager.crt"), KeyFile: p("kube-controller-manager.key"),
-			CAFile: p("ca.crt"), CAKeyFile: p("ca.key"),
-			KubeletServingCAFile: c.kubeletServing.Path("ca.crt"), KubeletServingCAKeyFile: c.kubeletServing.Path("ca.key"),
-			ServiceAccountKey: c.saKey,
-			Probe:             c.probe,
-		},
-		&scheduler.Scheduler{
-			Kubeconfig: c.schedulerKubeconfig,
-			CertFile:   p("kube-scheduler.crt"), KeyFile: p("kube-scheduler.key"),
-			Probe: c.probe,
-		},
+		Probe: c.probe,
+	}
+	controllerManager := &controllermanager.ControllerManager{
+		Kubeconfig: c.controllerConfig,
+		CertFile:   p("kube-controller-manager.crt"), KeyFile: p("kube-controller-manager.key"),
+		CAFile: p("ca.crt"), CAKeyFile: p("ca.key"),
+		KubeletServingCAFile: c.kubeletServing.Path("ca.crt"), KubeletServingCAKeyFile: c.kubeletServing.Path("ca.key"),
+		ServiceAccountKey: c.saKey,
+		Probe:             c.probe,
+	}
+	sched := &scheduler.Scheduler{
+		Kubeconfig: c.schedulerKubeconfig,
+		CertFile:   p("kube-scheduler.crt"), KeyFile: p("kube-scheduler.key"),
+		Probe: c.probe,
+	}
+	return []supervisor.Component{e, apiServer}, []supervisor.Component{
+		controllerManager, sched,
 		&addons.Addons{Kubeconfig: cfg.AdminKubeconfig(), ManifestsDir: cfg.ManifestsDir(), Generated: c.generated},
 	}
 }

@@ -153,9 +153,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, token string, log logr.L
 	netPhase := newNetworkPhase(network, cfg.Runtime.KeepsPods(), log)
 	m.Add(netPhase)
 	m.Add(rt.crio)
-	for _, c := range rt.agents() {
-		m.Add(c)
-	}
+	rt.addAgents(m)
 	m.Add(newNodeMetrics(cfg, false, rt.kubelet, network, m.Status, log))
 	meshC, err := rt.meshController(cfg, network, mesh.TaintUnmanaged)
 	if err != nil {

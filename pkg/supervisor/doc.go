@@ -15,6 +15,9 @@
 // setting fails the node before anything runs; then it starts them one by one
 // in the order they were added and waits for each to be ready before the
 // next, because later components need earlier ones (the apiserver needs etcd).
+// Components added together (AddTogether) need only what came before them,
+// not each other: they start without waiting for one another, and the next
+// one waits for all of them.
 // It stops them in reverse order within one stop budget, in which every
 // component's Stop is called however long an earlier one takes.
 package supervisor

@@ -30,7 +30,7 @@ const (
 	defaultReadyTimeout = 2 * time.Minute
 	defaultStopTimeout  = 10 * time.Second
 	firstReadyPoll      = 20 * time.Millisecond
-	maxReadyPoll        = 200 * time.Millisecond // probes are cheap; coarse polls add straight to start-up time
+	maxReadyPoll        = 50 * time.Millisecond // probes are cheap; coarse polls add straight to start-up time
 	minProbeTime        = time.Second
 	// stopShares: the manager waits for one component's Stop at most for
 	// this fraction of the stop budget left before it stops the next ones.
@@ -81,6 +81,8 @@ type Manager struct {
 type entry struct {
 	c    Component
 	name string
+	// step: components of one step start together (see AddTogether).
+	step int
 
 	// Used by Run's goroutine only.
 	exited <-chan error
@@ -123,7 +125,31 @@ func (m *Manager) Add(c Component) {
 	if m.running {
 		panic("supervisor: Add called after Run")
 	}
-	m.entries = append(m.entries, &entry{c: c, name: c.Name(), state: StatePending})
+	m.addStep(c)
+}
+
+// AddTogether appends components that start together: Start is called on
+// each in turn without waiting for the one before to be ready, their
+// readiness is polled together, and the next Add starts only once all of
+// them are ready. Use it for components that do not need each other. They
+// still stop in the reverse of the order given.
+func (m *Manager) AddTogether(cs ...Component) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.running {
+		panic("supervisor: AddTogether called after Run")
+	}
+	m.addStep(cs...)
+}
+
+func (m *Manager) addStep(cs ...Component) {
+	step := 0
+	if n := len(m.entries); n > 0 {
+		step = m.entries[n-1].step + 1
+	}
+	for _, c := range cs {
+		m.entries = append(m.entries, &entry{c: c, name: c.Name(), step: step, state: StatePending})
+	}
 }
 
 // Status returns a snapshot of every component in start order.
@@ -141,7 +167,7 @@ func (m *Manager) Status() []ComponentStatus {
 }
 
 // Run inits all components, starts them in Add order waiting for each to be
-// ready, reports READY=1, and then runs until ctx ends (a normal shutdown,
+// ready (for each step of AddTogether: for all of it), reports READY=1, and then runs until ctx ends (a normal shutdown,
 // nil) or a component exits (an error naming it). Whatever ends it, including
 // a failed Init, Start or ready timeout, it reports STOPPING=1 and stops the
 // components whose Start was called in reverse order, within StopTimeout,
@@ -204,74 +230,102 @@ func (m *Manager) start(ctx, runCtx context.Context, entries []*entry) (int, err
 			return 0, err
 		}
 	}
-	for i, e := range entries {
-		// Notice a shutdown or an exit before spending time on the next Start.
-		if err := m.watch(ctx, entries[:i], nil, false); err != nil {
-			return i, err
+	for i := 0; i < len(entries); {
+		j := i + 1
+		for j < len(entries) && entries[j].step == entries[i].step {
+			j++
 		}
-		m.set(e, StateStarting)
-		begin := time.Now()
-		if err := e.c.Start(runCtx); err != nil {
-			err = componentError(e.name, "start", err)
-			m.fail(e, err)
-			return i + 1, err
+		begins := make([]time.Time, j-i)
+		for k := i; k < j; k++ {
+			e := entries[k]
+			// Notice a shutdown or an exit before spending time on the next Start.
+			if err := m.watch(ctx, entries[:k], nil, false); err != nil {
+				return k, err
+			}
+			m.set(e, StateStarting)
+			begins[k-i] = time.Now()
+			if err := e.c.Start(runCtx); err != nil {
+				err = componentError(e.name, "start", err)
+				m.fail(e, err)
+				return k + 1, err
+			}
+			if x, ok := e.c.(Exiter); ok {
+				e.exited = x.Exited()
+			}
 		}
-		if x, ok := e.c.(Exiter); ok {
-			e.exited = x.Exited()
+		if err := m.awaitReady(ctx, runCtx, entries[:j], entries[i:j], begins); err != nil {
+			return j, err
 		}
-		if err := m.awaitReady(ctx, runCtx, entries[:i+1], e); err != nil {
-			return i + 1, err
-		}
-		elapsed := time.Since(begin).Round(time.Millisecond)
-		m.mu.Lock()
-		e.readyAfter = elapsed
-		m.mu.Unlock()
-		m.set(e, StateReady)
-		m.opts.Logger.Info("component ready", "component", e.name, "elapsed", elapsed)
+		i = j
 	}
 	return len(entries), nil
 }
 
-// awaitReady polls e's Ready with backoff until it returns nil, the
+// awaitReady polls the Ready of the components of one step (started
+// together at begins) with backoff until each returns nil, the
 // ReadyTimeout passes, ctx ends, or one of the started components exits.
-func (m *Manager) awaitReady(ctx, runCtx context.Context, started []*entry, e *entry) error {
-	r, ok := e.c.(Readier)
-	if !ok {
-		return nil
-	}
+// Each one is marked ready as soon as its probe passes.
+func (m *Manager) awaitReady(ctx, runCtx context.Context, started, step []*entry, begins []time.Time) error {
 	deadline := time.Now().Add(m.opts.ReadyTimeout)
+	var pending []int // indexes into step
+	for i, e := range step {
+		if _, ok := e.c.(Readier); ok {
+			pending = append(pending, i)
+		} else {
+			m.ready(e, begins[i])
+		}
+	}
+	last := make([]error, len(step))
 	delay := firstReadyPoll
-	var last error
-	for {
+	for len(pending) > 0 {
 		t := time.NewTimer(min(delay, max(0, time.Until(deadline))))
 		err := m.watch(ctx, started, t.C, true)
 		t.Stop()
 		if err != nil {
 			return err
 		}
-		// A probe may run until the deadline, but gets at least minProbeTime so
-		// that the last one, due at the deadline, is not cut off at once.
-		pctx, cancel := context.WithTimeout(runCtx, max(time.Until(deadline), minProbeTime))
-		err = r.Ready(pctx)
-		cut := pctx.Err() != nil
-		cancel()
-		if err == nil {
-			return nil
+		var still []int
+		for _, i := range pending {
+			e := step[i]
+			// A probe may run until the deadline, but gets at least minProbeTime so
+			// that the last one, due at the deadline, is not cut off at once.
+			pctx, cancel := context.WithTimeout(runCtx, max(time.Until(deadline), minProbeTime))
+			err = e.c.(Readier).Ready(pctx)
+			cut := pctx.Err() != nil
+			cancel()
+			if err == nil {
+				m.ready(e, begins[i])
+				continue
+			}
+			if ctx.Err() != nil {
+				return errShutdown
+			}
+			// A probe cut off by its context says less than the one before it.
+			if last[i] == nil || !cut {
+				last[i] = err
+			}
+			still = append(still, i)
 		}
-		if ctx.Err() != nil {
-			return errShutdown
-		}
-		// A probe cut off by its context says less than the one before it.
-		if last == nil || !cut {
-			last = err
-		}
-		if !time.Now().Before(deadline) {
-			err = fmt.Errorf("component %s not ready after %s: %w", e.name, m.opts.ReadyTimeout, last)
+		pending = still
+		if len(pending) > 0 && !time.Now().Before(deadline) {
+			e := step[pending[0]]
+			err := fmt.Errorf("component %s not ready after %s: %w", e.name, m.opts.ReadyTimeout, last[pending[0]])
 			m.fail(e, err)
 			return err
 		}
 		delay = min(2*delay, maxReadyPoll)
 	}
+	return nil
+}
+
+// ready marks e ready, begun at begin, and logs it.
+func (m *Manager) ready(e *entry, begin time.Time) {
+	elapsed := time.Since(begin).Round(time.Millisecond)
+	m.mu.Lock()
+	e.readyAfter = elapsed
+	m.mu.Unlock()
+	m.set(e, StateReady)
+	m.opts.Logger.Info("component ready", "component", e.name, "elapsed", elapsed)
 }
 
 // watch waits until timer fires (nil), ctx ends (errShutdown) or one of the

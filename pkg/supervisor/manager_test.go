@@ -216,12 +216,12 @@ func TestReadyPollsWithBackoff(t *testing.T) {
 	if err := run(t, ctx, m, a); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
-	// Polls at 20, 20+40 and 60+80ms.
+	// Polls at 20, 20+40 and 60+50ms: the delay doubles up to maxReadyPoll.
 	if got := a.calls(); got != 3 {
 		t.Errorf("Ready calls = %d, want 3", got)
 	}
-	if got := m.Status()[0].ReadyAfter; got < 140*time.Millisecond {
-		t.Errorf("ReadyAfter = %s, want >= 140ms", got)
+	if want := firstReadyPoll + 2*firstReadyPoll + min(4*firstReadyPoll, maxReadyPoll); m.Status()[0].ReadyAfter < want {
+		t.Errorf("ReadyAfter = %s, want >= %s", m.Status()[0].ReadyAfter, want)
 	}
 }
 
@@ -529,4 +529,57 @@ func TestComponentErrorSaysTheNameOnce(t *testing.T) {
 	if got, want := componentError("crio", "stop", inner).Error(), "component crio stop: port 10250 is taken"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+}
+
+// TestAddTogetherStartsWithoutWaiting: b is ready only once c has started,
+// which only works if the manager starts c without waiting for b.
+func TestAddTogetherStartsWithoutWaiting(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	a, b, c, d := rec.fake("a"), rec.fake("b"), rec.fake("c"), rec.fake("d")
+	b.ReadyFn = func(context.Context, int) error {
+		for _, ev := range rec.get() {
+			if ev == "start c" {
+				return nil
+			}
+		}
+		return errNotReady
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	m := New(Options{Notify: cancelOnReady(rec, cancel), ReadyTimeout: 5 * time.Second})
+	m.Add(a)
+	m.AddTogether(b, c)
+
+	if err := run(t, ctx, m, d); err != nil {
+		t.Fatalf("Run after cancel = %v, want nil", err)
+	}
+	checkEvents(t, rec, []string{
+		"init a", "init b", "init c", "init d",
+		"start a", "ready a", "start b", "start c", "ready b", "ready c", "start d", "ready d",
+		"notify READY=1", "notify STOPPING=1",
+		"stop d", "stop c", "stop b", "stop a",
+	})
+	checkStates(t, m, "a stopped", "b stopped", "c stopped", "d stopped")
+}
+
+// TestAddTogetherStartFailureStopsTheStep: a failed Start in a step
+// stops what of the step had started, and starts no more of it.
+func TestAddTogetherStartFailureStopsTheStep(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	a, b, c := rec.fake("a"), rec.fake("b"), rec.fake("c")
+	b.StartErr = errBoom
+	m := New(Options{Notify: rec.notify(nil)})
+	m.AddTogether(a, b, c)
+
+	err := run(t, t.Context(), m)
+
+	if !errors.Is(err, errBoom) || !strings.Contains(err.Error(), "component b start") {
+		t.Errorf("Run = %v, want component b start error wrapping %v", err, errBoom)
+	}
+	checkEvents(t, rec, []string{
+		"init a", "init b", "init c", "start a", "start b",
+		"notify STOPPING=1", "stop b", "stop a",
+	})
 }

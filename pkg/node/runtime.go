@@ -167,13 +167,15 @@ func dnsUpstreams(cfg *config.Config) ([]string, error) {
 }
 
 // addAgents adds the components that start once the API answers: the
-// kubelet and CoreDNS together, then kube-proxy, which at its start waits
-// for its Node to have addresses, polling every second (started with the
-// kubelet, before it registered the Node, it was ready after 1.5 s instead
-// of 0.5 s).
+// kubelet, then CoreDNS and kube-proxy together. Both need the kubelet: a
+// worker's CoreDNS uses the client certificate the kubelet bootstraps, and
+// kube-proxy at its start waits for its Node to have addresses, polling
+// every second (started with the kubelet, before it registered the Node,
+// it was ready after 1.5 s instead of 0.5 s).
 func (r *runtime) addAgents(m *supervisor.Manager) {
-	m.AddTogether(podStopper{r.crio}, r.kubelet, r.dns)
-	m.Add(r.kubeProxy)
+	m.Add(podStopper{r.crio})
+	m.Add(r.kubelet)
+	m.AddTogether(r.dns, r.kubeProxy)
 }
 
 // checkNodePorts fails early, naming the port, when something else holds

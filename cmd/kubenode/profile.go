@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -15,7 +16,7 @@ import (
 // overwrites the cold one), set by
 // environment so that nothing about them shows in the CLI:
 //
-//	KUBENODE_CPUPROFILE=FILE   CPU profile from the start of the process to READY
+//	KUBENODE_CPUPROFILE=FILE   CPU profile from the node's start to READY
 //	KUBENODE_TRACE=FILE        execution trace over the same span
 //	KUBENODE_HEAPPROFILE=FILE  heap profile KUBENODE_HEAPPROFILE_AFTER (60s)
 //	                           after READY, after a GC
@@ -28,17 +29,7 @@ import (
 // withProfiles starts them and returns notify wrapped to end the start-up
 // ones at READY=1.
 func withProfiles(notify func(string) error) func(string) error {
-	var stops []func()
-	if path := os.Getenv("KUBENODE_CPUPROFILE"); path != "" {
-		if f := create(path); f != nil && start("CPU profile", pprof.StartCPUProfile(f)) {
-			stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
-		}
-	}
-	if path := os.Getenv("KUBENODE_TRACE"); path != "" {
-		if f := create(path); f != nil && start("trace", trace.Start(f)) {
-			stops = append(stops, func() { trace.Stop(); f.Close() })
-		}
-	}
+	stops := startProfiles("", os.Getenv("KUBENODE_CPUPROFILE"), os.Getenv("KUBENODE_TRACE"))
 	heap := os.Getenv("KUBENODE_HEAPPROFILE")
 	idleCPU, idleTrace := os.Getenv("KUBENODE_IDLECPUPROFILE"), os.Getenv("KUBENODE_IDLETRACE")
 	if len(stops) == 0 && heap == "" && idleCPU == "" && idleTrace == "" {
@@ -57,9 +48,7 @@ func withProfiles(notify func(string) error) func(string) error {
 	return func(state string) error {
 		if state == "READY=1" {
 			once.Do(func() {
-				for _, stop := range stops {
-					stop()
-				}
+				stopAll(stops)
 				if heap != "" {
 					time.AfterFunc(after, func() { writeHeap(heap) })
 				}
@@ -104,28 +93,41 @@ func writeHeap(path string) {
 // minute (either path may be empty). The start-up ones have ended at
 // READY, so the two never overlap.
 func profileIdle(cpuPath, tracePath string) {
+	stops := startProfiles("idle ", cpuPath, tracePath)
+	time.AfterFunc(time.Minute, func() { stopAll(stops) })
+}
+
+// startProfiles starts a CPU profile and an execution trace into the files
+// named (either may be empty; what names them in errors) and returns what
+// stops each one that started.
+func startProfiles(what, cpuPath, tracePath string) []func() {
 	var stops []func()
-	if cpuPath != "" {
-		if f := create(cpuPath); f != nil {
-			if start("idle CPU profile", pprof.StartCPUProfile(f)) {
-				stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
-			} else {
-				f.Close()
-			}
+	for _, p := range []struct {
+		path, what string
+		start      func(io.Writer) error
+		stop       func()
+	}{
+		{cpuPath, "CPU profile", pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{tracePath, "trace", trace.Start, trace.Stop},
+	} {
+		if p.path == "" {
+			continue
 		}
+		f := create(p.path)
+		if f == nil {
+			continue
+		}
+		if !start(what+p.what, p.start(f)) {
+			f.Close()
+			continue
+		}
+		stops = append(stops, func() { p.stop(); f.Close() })
 	}
-	if tracePath != "" {
-		if f := create(tracePath); f != nil {
-			if start("idle trace", trace.Start(f)) {
-				stops = append(stops, func() { trace.Stop(); f.Close() })
-			} else {
-				f.Close()
-			}
-		}
+	return stops
+}
+
+func stopAll(stops []func()) {
+	for _, stop := range stops {
+		stop()
 	}
-	time.AfterFunc(time.Minute, func() {
-		for _, stop := range stops {
-			stop()
-		}
-	})
 }

@@ -22,8 +22,16 @@ import (
 // idleGCPercent is GOGC for a node once ready and for every other command.
 const idleGCPercent = 50
 
-// notify reports to systemd; only the supervisor uses it.
+// notify reports to systemd; only the supervisor uses it, through
+// nodeNotify.
 var notify func(state string) error
+
+// nodeNotify is notify for a node process (primary or worker), with the
+// KUBENODE_* profiles (withProfiles) and the node's memory settings
+// (withNodeMemory). They are a node's alone: the wgkube helper and
+// one-shot commands such as `kubenode shutdown` inherit the environment,
+// and profiles of their own would truncate the node's files.
+func nodeNotify() func(string) error { return withNodeMemory(withProfiles(notify)) }
 
 func main() {
 	// containers/storage (image import now, CRI-O later) re-executes this
@@ -49,7 +57,7 @@ func main() {
 	// restarting primary retry within 2 s, not a minute.
 	reflectorbackoff.Set()
 	// Before anything else can read or unset it (see NotifierFromEnv).
-	notify = withProfiles(supervisor.NotifierFromEnv())
+	notify = supervisor.NotifierFromEnv()
 	// Every library logger goes to klog, with component=<name>: CoreDNS and
 	// caddy log through the standard logger, CRI-O, containers/storage and
 	// containers/image through the global logrus logger (whose Fatal must

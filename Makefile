@@ -35,7 +35,7 @@ DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmo
 	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin \
 	docker-registry skopeo curl bind9-dnsutils netcat-openbsd
 
-.PHONY: all build deps size-report test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags conformance conformance-tools
+.PHONY: vendor vendor-patches all build deps size-report test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags conformance conformance-tools
 
 all: build
 
@@ -79,8 +79,20 @@ primary: build
 fmt:
 	@test -z "$$(gofmt -l cmd pkg test)" || { gofmt -l cmd pkg test; exit 1; }
 
-vet: $(PAUSE) $(PINNS)
+vet: $(PAUSE) $(PINNS) vendor-patches
 	$(GO) vet -trimpath -tags '$(TAGS)' ./...
+
+# vendor/ is `go mod vendor` plus the patches in hack/vendor-patches (each
+# says why in its name and in the README). `make vendor` re-vendors and
+# applies them; `make vendor-patches` (part of vet) fails when one is not
+# applied, so a plain `go mod vendor` cannot drop them silently.
+VENDOR_PATCHES := $(sort $(wildcard hack/vendor-patches/*.patch))
+vendor:
+	$(GO) mod vendor
+	for p in $(VENDOR_PATCHES); do git apply "$$p" || exit 1; done
+
+vendor-patches:
+	@for p in $(VENDOR_PATCHES); do git apply --reverse --check "$$p" 2>/dev/null || { echo "vendor/: $$p is not applied; run make vendor (go mod vendor, then the patches)"; exit 1; }; done
 
 # Every package with tests except the end-to-end ones, found by go list so
 # that a new package's tests cannot be skipped silently.

@@ -90,15 +90,15 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	for _, c := range api {
 		m.Add(c)
 	}
-	m.AddTogether(users...)
 	meshC, err := rt.meshController(cfg, network, primaryTaintPolicy(cfg.Runtime.PrimaryTaint))
 	if err != nil {
 		network.Release()
 		return err
 	}
-	// The host starts before the kubelet, which needs the approver for
-	// its serving certificate; the mesh's gate waits for the kubelet's
-	// Node to carry the mesh annotations.
+	// The host starts with the kubelet, which needs the approver for its
+	// serving certificate (its CSR waits until the approver's informer
+	// has it); the mesh's gate waits for the kubelet's Node to carry the
+	// mesh annotations.
 	host := &controllers.Host{
 		Kubeconfigs: map[controllers.Identity]string{
 			controllers.NodeIdentity:  kubeletKubeconfig(cfg),
@@ -130,8 +130,7 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 	host.AddRunnable(metricsAPI(cfg, creds, log))
 	host.AddRunnable(&localpv.Provisioner{NodeName: cfg.NodeName, LocalPath: cfg.Storage.LocalPath,
 		Log: log.WithValues("component", "local-volumes")})
-	m.Add(host)
-	rt.addAgents(m)
+	rt.addAgents(m, append(users, host)...)
 	m.Add(newNodeMetrics(cfg, true, rt.kubelet, network, m.Status, log))
 	m.Add(host.Gate(meshC.Name()))
 	m.Add(&joinHint{cfg: cfg, kubeconfig: cfg.AdminKubeconfig(), log: log.WithValues("component", "join-hint")})

@@ -167,14 +167,17 @@ func dnsUpstreams(cfg *config.Config) ([]string, error) {
 }
 
 // addAgents adds the components that start once the API answers: the
-// kubelet, then CoreDNS and kube-proxy together. Both need the kubelet: a
-// worker's CoreDNS uses the client certificate the kubelet bootstraps, and
+// kubelet together with the given components that need only the API (a
+// primary's controller-manager, scheduler, add-ons and controllers), then
+// CoreDNS and kube-proxy together. Both need the kubelet: a worker's
+// CoreDNS uses the client certificate the kubelet bootstraps, and
 // kube-proxy at its start waits for its Node to have addresses, polling
 // every second (started with the kubelet, before it registered the Node,
-// it was ready after 1.5 s instead of 0.5 s).
-func (r *runtime) addAgents(m *supervisor.Manager) {
+// it was ready after 1.5 s instead of 0.5 s). The kubelet is last of its
+// step, so it stops first and the pod stopper right after the whole step.
+func (r *runtime) addAgents(m *supervisor.Manager, with ...supervisor.Component) {
 	m.Add(podStopper{r.crio})
-	m.Add(r.kubelet)
+	m.AddTogether(append(with, r.kubelet)...)
 	m.AddTogether(r.dns, r.kubeProxy)
 }
 
@@ -205,7 +208,7 @@ func cniPluginDirs(cfg *config.Config) []string {
 	return []string{cfg.Runtime.CNIPluginDir}
 }
 
-// podStopper starts right before the kubelet, so it stops right after it:
+// podStopper starts right before the kubelet's step, so it stops right after it:
 // it tells CRI-O to begin stopping pods once the kubelet no longer restarts
 // them, while the control plane shuts down; CRI-O's Stop waits for it.
 type podStopper struct{ crio *crio.CRIO }

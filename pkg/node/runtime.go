@@ -98,6 +98,13 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 		return nil, err
 	}
 	hostIPs := config.IPs(cfg.HostIPs())
+	oomScoreAdj, err := processOOMScoreAdj(nodeOOMScoreAdj)
+	if err != nil {
+		return nil, fmt.Errorf("oom_score_adj: %w", err)
+	}
+	if oomScoreAdj != nodeOOMScoreAdj {
+		log.V(2).Info("oom_score_adj kept: lowering it needs CAP_SYS_RESOURCE", "has", oomScoreAdj, "wanted", nodeOOMScoreAdj)
+	}
 	return &runtime{
 		log:  log,
 		crio: c,
@@ -135,6 +142,7 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 			ClusterDNS:          cfg.HostIPs(),
 			BindAddress:         bindAddress(cfg),
 			Taints:              taints,
+			OOMScoreAdj:         oomScoreAdj,
 		},
 		kubeProxy: &kubeproxy.KubeProxy{
 			NodeName:     cfg.NodeName,
@@ -143,6 +151,7 @@ func newRuntime(cfg *config.Config, creds runtimeCreds, network *netsetup.Networ
 			Bridge:       netsetup.BridgeName,
 			ClusterCIDRs: cfg.ClusterCIDRs,
 			NodePortIPs:  append(append([]netip.Addr{}, cfg.NodeIPs...), cfg.HostIPs()...),
+			OOMScoreAdj:  oomScoreAdj,
 		},
 	}, nil
 }

@@ -74,6 +74,9 @@ type Kubelet struct {
 	BindAddress string
 	Taints      []corev1.Taint
 	Labels      map[string]string
+	// OOMScoreAdj is what the kubelet sets its process's oom_score_adj to.
+	// The process is the whole node: give it the value the node has.
+	OOMScoreAdj int32
 
 	upstream.Runner
 	client kubernetes.Interface
@@ -126,6 +129,7 @@ func (k *Kubelet) Configuration() *kubeletv1beta1.KubeletConfiguration {
 		ClusterDomain:            k.ClusterDomain,
 		ClusterDNS:               dns,
 		ResolverConfig:           ptr.To(or(k.ResolvConf, HostResolvConf())),
+		OOMScoreAdj:              ptr.To(k.OOMScoreAdj),
 		ContainerRuntimeEndpoint: "unix://" + k.RuntimeSocket,
 		ImageServiceEndpoint:     "unix://" + k.RuntimeSocket,
 		CgroupDriver:             "cgroupfs",

@@ -39,6 +39,9 @@ type KubeProxy struct {
 	ClusterCIDRs []netip.Prefix
 	// NodePortIPs are the addresses NodePorts answer on.
 	NodePortIPs []netip.Addr
+	// OOMScoreAdj is what kube-proxy sets its process's oom_score_adj to.
+	// The process is the whole node: give it the value the node has.
+	OOMScoreAdj int32
 
 	upstream.Runner
 }
@@ -70,6 +73,7 @@ func (p *KubeProxy) Configuration() *kubeproxyv1alpha1.KubeProxyConfiguration {
 		DetectLocal:        kubeproxyv1alpha1.DetectLocalConfiguration{BridgeInterface: p.Bridge},
 		ClusterCIDR:        strings.Join(cidrs, ","),
 		NodePortAddresses:  nodePorts,
+		OOMScoreAdj:        ptr.To(p.OOMScoreAdj),
 		// 0 leaves nf_conntrack_max and the conntrack hash size alone: both
 		// are machine-wide, not per network namespace.
 		Conntrack: kubeproxyv1alpha1.KubeProxyConntrackConfiguration{MaxPerCore: ptr.To[int32](0), Min: ptr.To[int32](0)},

@@ -45,6 +45,13 @@ func TestWorkerJoin(t *testing.T) {
 	t0 := time.Now()
 	p2 := startWorker(t, h2, m[1])
 	t.Logf("join to node ready: %s", time.Since(t0))
+	// The kubelet gets its client certificate before it starts: it never
+	// asks the API anything without credentials.
+	for _, line := range strings.Split(p2.output(), "\n") {
+		if strings.Contains(line, "Unauthorized") {
+			t.Errorf("the worker was refused by the API before node ready: %s", line)
+		}
+	}
 
 	eventually(t, time.Minute, "both nodes Ready, primary tainted", func() error {
 		out, err := h1.kubectl("get", "nodes", "-o", `jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status} {.spec.taints[*].key}{"\n"}{end}`)

@@ -19,6 +19,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -27,6 +28,7 @@ import (
 	"k8s.io/kubernetes/cmd/kubelet/app"
 	"k8s.io/kubernetes/cmd/kubelet/app/options"
 	"k8s.io/kubernetes/pkg/kubelet/apis/config/validation"
+	"k8s.io/kubernetes/pkg/kubelet/certificate/bootstrap"
 	"k8s.io/kubernetes/pkg/kubelet/kubeletconfig/configfiles"
 	utilfs "k8s.io/kubernetes/pkg/util/filesystem"
 	"k8s.io/utils/ptr"
@@ -272,6 +274,19 @@ func (k *Kubelet) Start(ctx context.Context) error {
 	k.serving = make(chan struct{})
 	deps.Options = append(deps.Options, k.servingOption(ctx, deps))
 	k.Go(cancel, func() error {
+		// A worker's first start: get the client certificate first. The
+		// kubelet would bootstrap it in the background and meanwhile list
+		// with no credentials; its informers then back off from the
+		// Unauthorized answers for about a second after the certificate
+		// is there. With a valid kubeconfig this returns at once.
+		if s.BootstrapKubeconfig != "" {
+			if err := bootstrap.LoadClientCert(ctx, s.KubeConfig, s.BootstrapKubeconfig, s.CertDirectory, types.NodeName(k.NodeName)); err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("kubelet: client certificate from %s: %w", s.BootstrapKubeconfig, err)
+			}
+		}
 		if err := app.Run(ctx, s, deps, utilfeature.DefaultFeatureGate); err != nil {
 			return fmt.Errorf("kubelet: %w", err)
 		}

@@ -347,8 +347,15 @@ func (p *csiPlugin) Init(host volume.VolumeHost) error {
 	}
 
 	// Initializing the label management channels
-	nim = nodeinfomanager.NewNodeInfoManager(host.GetNodeName(), host, migratedPlugins)
-	PluginHandler.csiPlugin = p
+	// kubenode: the kubelet and the controller-manager run in one process
+	// and both Init this plugin. nim and PluginHandler are the kubelet's:
+	// a controller host (no node name) that set them after the kubelet did
+	// left the kubelet's CSINode update failing for good ("resource name
+	// may not be empty"), and the node never Ready.
+	if _, kubelet := host.(volume.KubeletVolumeHost); kubelet || nim == nil {
+		nim = nodeinfomanager.NewNodeInfoManager(host.GetNodeName(), host, migratedPlugins)
+		PluginHandler.csiPlugin = p
+	}
 
 	// This function prevents Kubelet from posting Ready status until CSINode
 	// is both installed and initialized

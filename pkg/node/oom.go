@@ -10,6 +10,8 @@ import (
 // and kube-proxy's own default, and what configs/kubenode.service sets.
 const nodeOOMScoreAdj = -999
 
+const oomScoreAdjFile = "/proc/self/oom_score_adj"
+
 // processOOMScoreAdj sets this process's oom_score_adj to want with one
 // write, and returns the value the process has afterwards. The kubelet and
 // kube-proxy each write theirs at start and, when the kernel refuses
@@ -18,19 +20,20 @@ const nodeOOMScoreAdj = -999
 // to a ready node, for a value that is the whole process's anyway. Given
 // what the process has, their writes change nothing and succeed at once.
 func processOOMScoreAdj(want int32) (int32, error) {
-	const file = "/proc/self/oom_score_adj"
-	current := func() (int32, error) {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return 0, err
-		}
-		v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 32)
-		return int32(v), err
-	}
-	if v, err := current(); err != nil || v == want {
+	if v, err := currentOOMScoreAdj(); err != nil || v == want {
 		return v, err
 	}
 	// Refused without CAP_SYS_RESOURCE: the process keeps what it has.
-	_ = os.WriteFile(file, []byte(strconv.Itoa(int(want))), 0o644)
-	return current()
+	_ = os.WriteFile(oomScoreAdjFile, []byte(strconv.Itoa(int(want))), 0o644)
+	return currentOOMScoreAdj()
+}
+
+// currentOOMScoreAdj is this process's oom_score_adj.
+func currentOOMScoreAdj() (int32, error) {
+	b, err := os.ReadFile(oomScoreAdjFile)
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 32)
+	return int32(v), err
 }

@@ -1,23 +1,14 @@
 package node
 
-import (
-	"os"
-	"strconv"
-	"strings"
-	"testing"
-)
+import "testing"
 
 func readOOMScoreAdj(t *testing.T) int32 {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/oom_score_adj")
+	v, err := currentOOMScoreAdj()
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int32(v)
+	return v
 }
 
 // Raising the score is always allowed; lowering it below what the process

@@ -86,6 +86,8 @@ type Kubelet struct {
 	// whether it was not a mount point then (the kubelet makes it one).
 	rootDir     string
 	unmountRoot bool
+	// started is when Start ran (see nodeReady).
+	started time.Time
 	// serving is closed once servingVal is set (see Serving).
 	serving    chan struct{}
 	servingVal *Serving
@@ -260,6 +262,7 @@ func (k *Kubelet) Start(ctx context.Context) error {
 		return fmt.Errorf("kubelet: %w", err)
 	}
 	k.rootDir, k.unmountRoot = root, !mounted
+	k.started = time.Now()
 	klog.InfoS("Starting component", "component", k.Name(), "config", k.ConfigFile, "rootDir", s.RootDirectory)
 	ctx, cancel := k.Context(ctx)
 	deps, err := app.UnsecuredDependencies(ctx, s, utilfeature.DefaultFeatureGate)
@@ -298,9 +301,10 @@ func (k *Kubelet) Start(ctx context.Context) error {
 	return nil
 }
 
-// Ready is the Node's Ready condition, read with the node's own
-// credentials: registered, runtime and network ready, and no longer
-// tainted not-ready, so pods schedule as soon as kubenode says ready.
+// Ready is the Node's Ready condition as this kubelet posted it, read with
+// the node's own credentials: registered, runtime and network ready, and
+// no longer tainted not-ready, so pods schedule as soon as kubenode says
+// ready.
 func (k *Kubelet) Ready(ctx context.Context) error {
 	client, err := k.nodeClient()
 	if err != nil {
@@ -313,23 +317,39 @@ func (k *Kubelet) Ready(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("kubelet: %w", err)
 	}
+	return nodeReady(node, k.started)
+}
+
+// nodeReady says whether node is Ready and schedulable by a status that a
+// kubelet started at since posted. After a restart the Node still carries
+// the previous run's Ready condition until the new kubelet's first status
+// update, a few hundred ms after its start; trusting it made a restarted
+// node ready before its kubelet had checked anything (a node that then
+// turned NotReady was reported ready). Heartbeats travel at one-second
+// precision, so since counts from its second: only a previous run whose
+// last status came in the very second of this start passes early.
+func nodeReady(node *corev1.Node, since time.Time) error {
 	ready := false
 	for _, c := range node.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			if c.Status != corev1.ConditionTrue {
-				return fmt.Errorf("kubelet: node %s not Ready: %s: %s", k.NodeName, c.Reason, c.Message)
-			}
-			ready = true
+		if c.Type != corev1.NodeReady {
+			continue
 		}
+		if c.LastHeartbeatTime.Time.Before(since.Truncate(time.Second)) {
+			return fmt.Errorf("kubelet: node %s has not posted its status since its start at %s (Ready condition of %s)", node.Name, since.Format(time.RFC3339), c.LastHeartbeatTime.Format(time.RFC3339))
+		}
+		if c.Status != corev1.ConditionTrue {
+			return fmt.Errorf("kubelet: node %s not Ready: %s: %s", node.Name, c.Reason, c.Message)
+		}
+		ready = true
 	}
 	if !ready {
-		return fmt.Errorf("kubelet: node %s has no Ready condition yet", k.NodeName)
+		return fmt.Errorf("kubelet: node %s has no Ready condition yet", node.Name)
 	}
 	// Ready and schedulable: the node lifecycle controller lifts the
 	// not-ready taint shortly after the condition turns True.
 	for _, t := range node.Spec.Taints {
 		if t.Key == corev1.TaintNodeNotReady {
-			return fmt.Errorf("kubelet: node %s is Ready but still tainted %s", k.NodeName, t.Key)
+			return fmt.Errorf("kubelet: node %s is Ready but still tainted %s", node.Name, t.Key)
 		}
 	}
 	return nil

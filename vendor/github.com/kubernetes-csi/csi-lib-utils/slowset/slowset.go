@@ -41,8 +41,11 @@ type ObjectData struct {
 func NewSlowSet(retTime time.Duration) *SlowSet {
 	return &SlowSet{
 		retentionTime: retTime,
-		resyncPeriod:  100 * time.Millisecond,
-		workSet:       make(map[string]ObjectData),
+		// kubenode: the sweep only frees memory (Add and Contains treat an
+		// expired entry as absent), so it need not run every 100 ms: ten
+		// wake-ups a second for a set that is nearly always empty.
+		resyncPeriod: max(retTime, 100*time.Millisecond),
+		workSet:      make(map[string]ObjectData),
 	}
 }
 
@@ -50,7 +53,7 @@ func (s *SlowSet) Add(key string, info ObjectData) bool {
 	s.Lock()
 	defer s.Unlock()
 
-	if _, ok := s.workSet[key]; ok {
+	if old, ok := s.workSet[key]; ok && time.Since(old.Timestamp) < s.retentionTime {
 		return false
 	}
 

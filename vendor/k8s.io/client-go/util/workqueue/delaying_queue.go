@@ -270,7 +270,11 @@ func (q *delayingType[T]) AddAfter(item T, duration time.Duration) {
 // maxWait keeps a max bound on the wait time. It's just insurance against weird things happening.
 // Checking the queue every 10 seconds isn't expensive and we know that we'll never end up with an
 // expired item sitting for more than 10 seconds.
-const maxWait = 10 * time.Second
+//
+// kubenode: a minute. Each delaying queue (about 100 in one kubenode process)
+// ticked every 10 s, ten wake-ups a second at idle, as insurance only: the
+// timer for the first waiting item is what adds items on time.
+const maxWait = time.Minute
 
 // waitingLoop runs until the workqueue is shutdown and keeps a check on the list of items to be added.
 func (q *delayingType[T]) waitingLoop(logger klog.Logger) {

@@ -170,6 +170,7 @@ func newQueue[T comparable](c clock.WithTicker, queue Queue[T], metrics queueMet
 		metrics:                    metrics,
 		unfinishedWorkUpdatePeriod: updatePeriod,
 		stopCh:                     make(chan struct{}),
+		busy:                       make(chan struct{}, 1),
 	}
 
 	// Don't start the goroutine for a type of noMetrics so we don't consume
@@ -181,8 +182,9 @@ func newQueue[T comparable](c clock.WithTicker, queue Queue[T], metrics queueMet
 	return t
 }
 
-// kubenode: 5 s instead of 500 ms. Every named queue of every in-process
-// component (about 100) runs this ticker for two gauges that Prometheus
+// kubenode: 5 s instead of 500 ms, and only while items are being processed
+// (see updateUnfinishedWorkLoop). Every named queue of every in-process
+// component (about 100) ran this ticker for two gauges that Prometheus
 // scrapes every 15 s or more: 200 wake-ups a second at idle.
 const defaultUnfinishedWorkUpdatePeriod = 5 * time.Second
 
@@ -220,6 +222,8 @@ type Typed[t comparable] struct {
 	wg sync.WaitGroup
 
 	stopCh chan struct{}
+	// busy wakes updateUnfinishedWorkLoop when Get hands out an item.
+	busy chan struct{}
 	// stopOnce guarantees we only signal shutdown a single time
 	stopOnce sync.Once
 }
@@ -282,6 +286,10 @@ func (q *Typed[T]) Get() (item T, shutdown bool) {
 
 	q.processing.Insert(item)
 	q.dirty.Delete(item)
+	select {
+	case q.busy <- struct{}{}:
+	default:
+	}
 
 	return item, false
 }
@@ -359,15 +367,29 @@ func (q *Typed[T]) updateUnfinishedWork() {
 	}
 }
 
+// kubenode: the ticker runs only from a Get until an update finds nothing
+// being processed (that update sets the gauges back to 0); with nothing to
+// process the gauges are 0 and stay so, and the loop sleeps.
 func (q *Typed[T]) updateUnfinishedWorkLoop() {
-	t := q.clock.NewTicker(q.unfinishedWorkUpdatePeriod)
-	defer t.Stop()
 	for {
 		select {
-		case <-t.C():
-			q.updateUnfinishedWork()
+		case <-q.busy:
 		case <-q.stopCh:
 			return
 		}
+		t := q.clock.NewTicker(q.unfinishedWorkUpdatePeriod)
+		for processing := true; processing; {
+			select {
+			case <-t.C():
+				q.updateUnfinishedWork()
+				q.cond.L.Lock()
+				processing = q.processing.Len() > 0
+				q.cond.L.Unlock()
+			case <-q.stopCh:
+				t.Stop()
+				return
+			}
+		}
+		t.Stop()
 	}
 }

@@ -248,6 +248,18 @@ func (t *watcherBookmarkTimeBuckets) popExpiredWatchersThreadUnsafe() [][]*cache
 	return expiredWatchers
 }
 
+// kubenode: nextBucketTimeThreadUnsafe is when the earliest bucket is due;
+// false when there is none.
+func (t *watcherBookmarkTimeBuckets) nextBucketTimeThreadUnsafe() (time.Time, bool) {
+	first, ok := int64(0), false
+	for id := range t.watchersBuckets {
+		if !ok || id < first {
+			first, ok = id, true
+		}
+	}
+	return t.createTime.Add(time.Duration(first) * time.Second), ok
+}
+
 type filterWithAttrsFunc func(key string, l labels.Set, f fields.Set, obj runtime.Object) bool
 
 type indexedTriggerFunc struct {
@@ -338,6 +350,9 @@ type Cacher struct {
 	// Maintain a timeout queue to send the bookmark event before the watcher times out.
 	// Note that this field when accessed MUST be protected by the Cacher.lock.
 	bookmarkWatchers *watcherBookmarkTimeBuckets
+	// kubenode: bookmarkWatcherAdded wakes dispatchEvents to reset its
+	// bookmark timer for a watcher that Watch added.
+	bookmarkWatcherAdded chan struct{}
 	// expiredBookmarkWatchers is a list of watchers that were expired and need to be schedule for a next bookmark event
 	expiredBookmarkWatchers []*cacheWatcher
 	compactor               *compactor
@@ -413,6 +428,8 @@ func NewCacherFromConfig(config Config) (*Cacher, error) {
 		clock:            config.Clock,
 		timer:            time.NewTimer(time.Duration(0)),
 		bookmarkWatchers: newTimeBucketWatchers(config.Clock, defaultBookmarkFrequency),
+
+		bookmarkWatcherAdded: make(chan struct{}, 1),
 	}
 
 	// Ensure that timer is stopped.
@@ -665,6 +682,10 @@ func (c *Cacher) Watch(ctx context.Context, key string, opts storage.ListOptions
 		// Add it to the queue only when the client support watch bookmarks.
 		if watcher.allowWatchBookmarks {
 			c.bookmarkWatchers.addWatcherThreadUnsafe(watcher)
+			select {
+			case c.bookmarkWatcherAdded <- struct{}{}:
+			default:
+			}
 		}
 		c.watcherIdx++
 	}()
@@ -883,6 +904,28 @@ func (c *Cacher) processEvent(event *watchCacheEvent) {
 	c.incoming <- *event
 }
 
+// kubenode: nextBookmarkDelay is how long dispatchEvents' bookmark timer
+// waits: until the earliest watcher's bookmark is due, but at least about
+// a second, as upstream ticks. Upstream ticked every second in every cacher
+// (about 60 in one kube-apiserver) whether a bookmark was due or not, while
+// most watchers want one a minute (or 2 s before their timeout); a
+// watcher that waits for a bookmark at a given resource version is due at
+// once, so the timer ticks every second while there is one. Watch wakes
+// the loop when it adds a watcher.
+func (c *Cacher) nextBookmarkDelay() time.Duration {
+	c.RLock()
+	due, ok := c.bookmarkWatchers.nextBucketTimeThreadUnsafe()
+	c.RUnlock()
+	if !ok {
+		return defaultBookmarkFrequency
+	}
+	// A bucket is due once its whole second has begun.
+	if d := due.Sub(c.clock.Now()) + time.Millisecond; d > time.Second {
+		return d
+	}
+	return wait.Jitter(time.Second, 0.25)
+}
+
 func (c *Cacher) dispatchEvents() {
 	// Jitter to help level out any aggregate load.
 	bookmarkTimer := c.clock.NewTimer(wait.Jitter(time.Second, 0.25))
@@ -927,7 +970,6 @@ func (c *Cacher) dispatchEvents() {
 			lastProcessedResourceVersion = event.ResourceVersion
 			metrics.EventsCounter.WithLabelValues(c.groupResource.Group, c.groupResource.Resource).Inc()
 		case <-bookmarkTimer.C():
-			bookmarkTimer.Reset(wait.Jitter(time.Second, 0.25))
 			bookmarkEvent := &watchCacheEvent{
 				Type:            watch.Bookmark,
 				Object:          c.newFunc(),
@@ -935,9 +977,13 @@ func (c *Cacher) dispatchEvents() {
 			}
 			if err := c.versioner.UpdateObject(bookmarkEvent.Object, bookmarkEvent.ResourceVersion); err != nil {
 				klog.Errorf("failure to set resourceVersion to %d on bookmark event %+v", bookmarkEvent.ResourceVersion, bookmarkEvent.Object)
+				bookmarkTimer.Reset(wait.Jitter(time.Second, 0.25))
 				continue
 			}
 			c.dispatchEvent(bookmarkEvent)
+			bookmarkTimer.Reset(c.nextBookmarkDelay())
+		case <-c.bookmarkWatcherAdded:
+			bookmarkTimer.Reset(c.nextBookmarkDelay())
 		case <-c.stopCh:
 			return
 		}

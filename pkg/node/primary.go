@@ -85,11 +85,13 @@ func RunPrimary(ctx context.Context, cfg *config.Config, log logr.Logger, notify
 		network.Release()
 		return err
 	}
-	m.Add(rt.crio)
-	api, users := controlPlane(cfg, creds)
-	for _, c := range api {
-		m.Add(c)
-	}
+	store, apiServer, users := controlPlane(cfg, creds)
+	m.Add(store)
+	// CRI-O needs only the network, and the kubelet is the first that
+	// needs it: it starts with the apiserver, whose start is the longest
+	// of all, instead of before etcd (~0.3 s of a cold start, ~0.1 s of a
+	// warm one). It stops before the apiserver, after the pod stopper.
+	m.AddTogether(apiServer, rt.crio)
 	meshC, err := rt.meshController(cfg, network, primaryTaintPolicy(cfg.Runtime.PrimaryTaint))
 	if err != nil {
 		network.Release()
@@ -395,14 +397,14 @@ func ensurePKIWith(cfg *config.Config, log logr.Logger, renewAll bool) (*credent
 	return c, nil
 }
 
-// controlPlane returns the components that serve the API (etcd, then the
-// apiserver, each needing the one before) and those that need only the
-// API, which start together.
-func controlPlane(cfg *config.Config, c *credentials) (api, users []supervisor.Component) {
+// controlPlane returns the components that serve the API (etcd, and the
+// apiserver, which needs it) and those that need only the API, which start
+// together.
+func controlPlane(cfg *config.Config, c *credentials) (store, apiServer supervisor.Component, users []supervisor.Component) {
 	p := c.store.Path
 	e := &etcd.Etcd{DataDir: cfg.EtcdDir(), Socket: cfg.EtcdSocket()}
 	issuer := "https://" + net.JoinHostPort(cfg.APIName(), strconv.Itoa(cfg.APIPort))
-	apiServer := &apiserver.APIServer{
+	api := &apiserver.APIServer{
 		Settings: apiserver.Settings{
 			EtcdURL: e.ClientURL(),
 			Files: apiserver.Files{
@@ -436,7 +438,7 @@ func controlPlane(cfg *config.Config, c *credentials) (api, users []supervisor.C
 		CertFile:   p("kube-scheduler.crt"), KeyFile: p("kube-scheduler.key"),
 		Probe: c.probe,
 	}
-	return []supervisor.Component{e, apiServer}, []supervisor.Component{
+	return e, api, []supervisor.Component{
 		controllerManager, sched,
 		&addons.Addons{Kubeconfig: cfg.AdminKubeconfig(), ManifestsDir: cfg.ManifestsDir(), Generated: c.generated},
 	}

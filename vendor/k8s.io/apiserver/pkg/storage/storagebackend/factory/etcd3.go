@@ -426,25 +426,68 @@ func startCompactorOnce(c storagebackend.TransportConfig, interval time.Duration
 	}, nil
 }
 
+// kubenode: the resources' storages share one etcd client per transport
+// configuration. Upstream made one per resource: about 60 clients in one
+// apiserver, each with its own gRPC connection, keepalive pings, buffers
+// and a dozen goroutines on either side of the connection.
+var (
+	sharedClientsMu sync.Mutex
+	sharedClients   = map[string]*sharedETCD3Client{}
+)
+
+type sharedETCD3Client struct {
+	client *kubernetes.Client
+	refs   int
+}
+
+// acquireETCD3Client returns the shared client for c (made on first use,
+// its KV decorated to track latency) and the func that releases it; the
+// last release closes it.
+func acquireETCD3Client(c storagebackend.TransportConfig) (*kubernetes.Client, func(), error) {
+	sharedClientsMu.Lock()
+	defer sharedClientsMu.Unlock()
+	key := fmt.Sprintf("%v", c) // as startCompactorOnce's
+	shared, ok := sharedClients[key]
+	if !ok {
+		client, err := newETCD3Client(c)
+		if err != nil {
+			return nil, nil, err
+		}
+		// decorate the KV instance so we can track etcd latency per request.
+		client.KV = etcd3.NewETCDLatencyTracker(client.KV)
+		shared = &sharedETCD3Client{client: client}
+		sharedClients[key] = shared
+	}
+	shared.refs++
+	var once sync.Once
+	return shared.client, func() {
+		once.Do(func() {
+			sharedClientsMu.Lock()
+			defer sharedClientsMu.Unlock()
+			if shared.refs--; shared.refs == 0 {
+				delete(sharedClients, key)
+				_ = shared.client.Close()
+			}
+		})
+	}, nil
+}
+
 func newETCD3Storage(c storagebackend.ConfigForResource, newFunc, newListFunc func() runtime.Object, resourcePrefix string) (storage.Interface, DestroyFunc, error) {
 	compactor, stopCompactor, err := startCompactorOnce(c.Transport, c.CompactionInterval)
 	if err != nil {
 		return nil, nil, err
 	}
 
-	client, err := newETCD3Client(c.Transport)
+	client, releaseClient, err := acquireETCD3Client(c.Transport)
 	if err != nil {
 		stopCompactor()
 		return nil, nil, err
 	}
 
-	// decorate the KV instance so we can track etcd latency per request.
-	client.KV = etcd3.NewETCDLatencyTracker(client.KV)
-
 	stopDBSizeMonitor, err := startDBSizeMonitorPerEndpoint(client.Client, c.DBMetricPollInterval)
 	if err != nil {
 		stopCompactor()
-		_ = client.Close()
+		releaseClient()
 		return nil, nil, err
 	}
 
@@ -464,7 +507,7 @@ func newETCD3Storage(c storagebackend.ConfigForResource, newFunc, newListFunc fu
 	if err != nil {
 		stopCompactor()
 		stopDBSizeMonitor()
-		_ = client.Close()
+		releaseClient()
 		return nil, nil, err
 	}
 	var once sync.Once
@@ -476,7 +519,7 @@ func newETCD3Storage(c storagebackend.ConfigForResource, newFunc, newListFunc fu
 			stopCompactor()
 			stopDBSizeMonitor()
 			store.Close()
-			_ = client.Close()
+			releaseClient()
 		})
 	}
 	var storage storage.Interface = store

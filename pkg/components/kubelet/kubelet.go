@@ -86,8 +86,9 @@ type Kubelet struct {
 	// whether it was not a mount point then (the kubelet makes it one).
 	rootDir     string
 	unmountRoot bool
-	// started is when Start ran (see nodeReady).
-	started time.Time
+	// started is when Start ran, previousHeartbeat the Node's Ready
+	// heartbeat then (see nodeReady).
+	started, previousHeartbeat time.Time
 	// serving is closed once servingVal is set (see Serving).
 	serving    chan struct{}
 	servingVal *Serving
@@ -262,7 +263,7 @@ func (k *Kubelet) Start(ctx context.Context) error {
 		return fmt.Errorf("kubelet: %w", err)
 	}
 	k.rootDir, k.unmountRoot = root, !mounted
-	k.started = time.Now()
+	k.started, k.previousHeartbeat = time.Now(), k.readyHeartbeat(ctx)
 	klog.InfoS("Starting component", "component", k.Name(), "config", k.ConfigFile, "rootDir", s.RootDirectory)
 	ctx, cancel := k.Context(ctx)
 	deps, err := app.UnsecuredDependencies(ctx, s, utilfeature.DefaultFeatureGate)
@@ -317,7 +318,32 @@ func (k *Kubelet) Ready(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("kubelet: %w", err)
 	}
-	return nodeReady(node, k.started)
+	return nodeReady(node, k.started, k.previousHeartbeat)
+}
+
+// readyHeartbeat is the Node's Ready heartbeat as it is, from an earlier
+// run of the kubelet; zero when there is none or the API does not answer
+// within a second (a worker's first start has no credentials yet).
+func (k *Kubelet) readyHeartbeat(ctx context.Context) time.Time {
+	if _, err := os.Stat(k.Kubeconfig); err != nil {
+		return time.Time{}
+	}
+	client, err := k.nodeClient()
+	if err != nil {
+		return time.Time{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	node, err := client.CoreV1().Nodes().Get(ctx, k.NodeName, metav1.GetOptions{})
+	if err != nil {
+		return time.Time{}
+	}
+	for _, c := range node.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.LastHeartbeatTime.Time
+		}
+	}
+	return time.Time{}
 }
 
 // nodeReady says whether node is Ready and schedulable by a status that a
@@ -326,15 +352,16 @@ func (k *Kubelet) Ready(ctx context.Context) error {
 // update, a few hundred ms after its start; trusting it made a restarted
 // node ready before its kubelet had checked anything (a node that then
 // turned NotReady was reported ready). Heartbeats travel at one-second
-// precision, so since counts from its second: only a previous run whose
-// last status came in the very second of this start passes early.
-func nodeReady(node *corev1.Node, since time.Time) error {
+// precision, so a heartbeat must be in or after since's second and later
+// than previous, the one the Node had at the start: a worker restarts
+// within the second of its last status.
+func nodeReady(node *corev1.Node, since, previous time.Time) error {
 	ready := false
 	for _, c := range node.Status.Conditions {
 		if c.Type != corev1.NodeReady {
 			continue
 		}
-		if c.LastHeartbeatTime.Time.Before(since.Truncate(time.Second)) {
+		if hb := c.LastHeartbeatTime.Time; hb.Before(since.Truncate(time.Second)) || !hb.After(previous) {
 			return fmt.Errorf("kubelet: node %s has not posted its status since its start at %s (Ready condition of %s)", node.Name, since.Format(time.RFC3339), c.LastHeartbeatTime.Format(time.RFC3339))
 		}
 		if c.Status != corev1.ConditionTrue {

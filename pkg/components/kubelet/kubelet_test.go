@@ -23,22 +23,26 @@ func TestNodeReady(t *testing.T) {
 	}
 	notReadyTaint := corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoSchedule}
 	for _, tc := range []struct {
-		name string
-		node *corev1.Node
-		want string // "" for ready
+		name     string
+		node     *corev1.Node
+		previous time.Time // the heartbeat at the start
+		want     string    // "" for ready
 	}{
-		{"posted since start", node(corev1.ConditionTrue, start.Add(300*time.Millisecond)), ""},
+		{"posted since start", node(corev1.ConditionTrue, start.Add(300*time.Millisecond)), time.Time{}, ""},
 		// JSON carries whole seconds: a status posted at 08:00:10.9
 		// reads as 08:00:10, before the start at 08:00:10.6.
-		{"posted in the second of the start", node(corev1.ConditionTrue, start.Truncate(time.Second)), ""},
-		{"previous run's status", node(corev1.ConditionTrue, start.Add(-4*time.Second)), "has not posted its status since its start"},
-		{"previous run's status, a second before", node(corev1.ConditionTrue, start.Truncate(time.Second).Add(-time.Nanosecond)), "has not posted its status since its start"},
-		{"not ready", node(corev1.ConditionFalse, start.Add(time.Second)), "not Ready: KubeletNotReady: CSINode not initialized"},
-		{"still tainted", node(corev1.ConditionTrue, start.Add(time.Second), notReadyTaint), "still tainted"},
-		{"no condition", &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}, "no Ready condition"},
+		{"posted in the second of the start", node(corev1.ConditionTrue, start.Truncate(time.Second)), time.Time{}, ""},
+		{"posted since start, after the previous run's", node(corev1.ConditionTrue, start.Add(time.Second)), start.Add(-3 * time.Second), ""},
+		{"previous run's status", node(corev1.ConditionTrue, start.Add(-4*time.Second)), time.Time{}, "has not posted its status since its start"},
+		{"previous run's status, a second before", node(corev1.ConditionTrue, start.Truncate(time.Second).Add(-time.Nanosecond)), time.Time{}, "has not posted its status since its start"},
+		// A worker that restarts within a second of its last status.
+		{"previous run's status in the second of the start", node(corev1.ConditionTrue, start.Truncate(time.Second)), start.Truncate(time.Second), "has not posted its status since its start"},
+		{"not ready", node(corev1.ConditionFalse, start.Add(time.Second)), time.Time{}, "not Ready: KubeletNotReady: CSINode not initialized"},
+		{"still tainted", node(corev1.ConditionTrue, start.Add(time.Second), notReadyTaint), time.Time{}, "still tainted"},
+		{"no condition", &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}}, time.Time{}, "no Ready condition"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := nodeReady(tc.node, start)
+			err := nodeReady(tc.node, start, tc.previous)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("not ready: %v", err)

@@ -325,9 +325,6 @@ func (k *Kubelet) Ready(ctx context.Context) error {
 // run of the kubelet; zero when there is none or the API does not answer
 // within a second (a worker's first start has no credentials yet).
 func (k *Kubelet) readyHeartbeat(ctx context.Context) time.Time {
-	if _, err := os.Stat(k.Kubeconfig); err != nil {
-		return time.Time{}
-	}
 	client, err := k.nodeClient()
 	if err != nil {
 		return time.Time{}
@@ -338,12 +335,20 @@ func (k *Kubelet) readyHeartbeat(ctx context.Context) time.Time {
 	if err != nil {
 		return time.Time{}
 	}
-	for _, c := range node.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.LastHeartbeatTime.Time
-		}
+	if c := readyCondition(node); c != nil {
+		return c.LastHeartbeatTime.Time
 	}
 	return time.Time{}
+}
+
+// readyCondition is node's Ready condition, nil when it has none.
+func readyCondition(node *corev1.Node) *corev1.NodeCondition {
+	for i := range node.Status.Conditions {
+		if node.Status.Conditions[i].Type == corev1.NodeReady {
+			return &node.Status.Conditions[i]
+		}
+	}
+	return nil
 }
 
 // nodeReady says whether node is Ready and schedulable by a status that a
@@ -356,21 +361,15 @@ func (k *Kubelet) readyHeartbeat(ctx context.Context) time.Time {
 // than previous, the one the Node had at the start: a worker restarts
 // within the second of its last status.
 func nodeReady(node *corev1.Node, since, previous time.Time) error {
-	ready := false
-	for _, c := range node.Status.Conditions {
-		if c.Type != corev1.NodeReady {
-			continue
-		}
-		if hb := c.LastHeartbeatTime.Time; hb.Before(since.Truncate(time.Second)) || !hb.After(previous) {
-			return fmt.Errorf("kubelet: node %s has not posted its status since its start at %s (Ready condition of %s)", node.Name, since.Format(time.RFC3339), c.LastHeartbeatTime.Format(time.RFC3339))
-		}
-		if c.Status != corev1.ConditionTrue {
-			return fmt.Errorf("kubelet: node %s not Ready: %s: %s", node.Name, c.Reason, c.Message)
-		}
-		ready = true
-	}
-	if !ready {
+	c := readyCondition(node)
+	if c == nil {
 		return fmt.Errorf("kubelet: node %s has no Ready condition yet", node.Name)
+	}
+	if hb := c.LastHeartbeatTime.Time; hb.Before(since.Truncate(time.Second)) || !hb.After(previous) {
+		return fmt.Errorf("kubelet: node %s has not posted its status since its start at %s (Ready condition of %s)", node.Name, since.Format(time.RFC3339), c.LastHeartbeatTime.Format(time.RFC3339))
+	}
+	if c.Status != corev1.ConditionTrue {
+		return fmt.Errorf("kubelet: node %s not Ready: %s: %s", node.Name, c.Reason, c.Message)
 	}
 	// Ready and schedulable: the node lifecycle controller lifts the
 	// not-ready taint shortly after the condition turns True.

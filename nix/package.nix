@@ -54,6 +54,8 @@ lib.warnIf (lib.versions.majorMinor cri-o-unwrapped.version != "1.36")
     "netgo"
     "osusergo"
     "nri_no_wasm"
+    "no_dynamic_plugins"
+    "kustomize_disable_go_plugin_support"
   ];
   ldflags = [
     "-s"

@@ -41,7 +41,7 @@ DEB_PACKAGES := libseccomp-dev gcc libc6-dev make pkg-config file git runc conmo
 	nftables iproute2 util-linux mount iperf3 tcpdump wireguard-tools busybox-static procps nix-bin \
 	docker-registry skopeo curl bind9-dnsutils netcat-openbsd
 
-.PHONY: vendor vendor-patches all build deps size-report test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags conformance conformance-tools
+.PHONY: vendor vendor-patches no-plugin-package all build deps size-report test test-unit test-nix test-e2e test-quiet bench clean primary fmt vet pause pinns sandbox print-build-flags conformance conformance-tools
 
 all: build
 
@@ -85,8 +85,14 @@ primary: build
 fmt:
 	@test -z "$$(gofmt -l cmd pkg test)" || { gofmt -l cmd pkg test; exit 1; }
 
-vet: $(PAUSE) $(PINNS) vendor-patches
+vet: $(PAUSE) $(PINNS) vendor-patches no-plugin-package
 	$(GO) vet -trimpath -tags '$(TAGS)' ./...
+
+# A new dependency that imports Go's plugin package would silently cost the
+# binary its method dead-code elimination (see TAGS).
+no-plugin-package:
+	@if $(GO) list -tags '$(TAGS)' -deps ./cmd/kubenode | grep -qx plugin; then \
+		echo "cmd/kubenode links Go's plugin package: find the importer with go list -deps -f '{{.ImportPath}}: {{.Imports}}' and drop it with a build tag"; exit 1; fi
 
 # vendor/ is `go mod vendor` plus the patches in hack/vendor-patches (each
 # says why in its name and in the README). `make vendor` re-vendors and

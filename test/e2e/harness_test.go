@@ -388,15 +388,26 @@ func (h *host) cleanupRuntime() {
 	})
 }
 
-func unmountUnder(root string) {
+// mountsUnder returns the lines of the machine's mountinfo (the nodes run
+// with nsenter --net only) whose mount point is dir or below it.
+func mountsUnder(dir string) []string {
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
-		return
+		return []string{err.Error()}
 	}
-	var points []string
+	var out []string
 	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 4 && (f[4] == root || strings.HasPrefix(f[4], root+"/")) {
+		if f := strings.Fields(line); len(f) > 4 && (f[4] == dir || strings.HasPrefix(f[4], dir+"/")) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func unmountUnder(root string) {
+	var points []string
+	for _, line := range mountsUnder(root) {
+		if f := strings.Fields(line); len(f) > 4 {
 			points = append(points, f[4])
 		}
 	}

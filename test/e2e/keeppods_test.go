@@ -115,15 +115,10 @@ func podProcesses(name string) []string {
 
 // nsMountsUnder lists namespaces (nsfs) pinned by a mount under dir.
 func nsMountsUnder(dir string) []string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return []string{err.Error()}
-	}
 	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
+	for _, line := range mountsUnder(dir) {
 		f := strings.Fields(line)
-		_, after, _ := strings.Cut(line, " - ")
-		if len(f) > 4 && strings.HasPrefix(f[4], dir+"/") && strings.HasPrefix(after, "nsfs ") {
+		if _, after, _ := strings.Cut(line, " - "); len(f) > 4 && f[4] != dir && strings.HasPrefix(after, "nsfs ") {
 			out = append(out, f[4])
 		}
 	}

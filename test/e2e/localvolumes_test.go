@@ -224,7 +224,12 @@ spec:
 
 	t.Run("deleting the claim removes the directory", func(t *testing.T) {
 		h1.mustKubectl("delete", "statefulset", "db", "--wait=true")
-		h1.mustKubectl("delete", "pvc", "data-db-0", "--wait=true")
+		// Seen to hang now and then after the worker restart above: the
+		// pod's volume directory stays busy after its unmount. The mount
+		// table says what still sits there.
+		if out, err := h1.kubectl("delete", "pvc", "data-db-0", "--wait=true"); err != nil {
+			t.Fatalf("kubectl delete pvc: %v\n%s\nthe worker's kubelet mounts:\n%s", err, out, strings.Join(mountsUnder(filepath.Join(h2.root, "kubelet")), "\n"))
+		}
 		eventually(t, time.Minute, "the volume and its directory gone", func() error {
 			if out, _ := h1.kubectl("get", "pv", pv, "-o", "name"); out != "" && !strings.Contains(out, "NotFound") {
 				return fmt.Errorf("volume still there: %s", out)

@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha512"
 	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,6 +160,36 @@ func TestPrimary(t *testing.T) {
 			t.Fatalf("log does not name the broken manifest:\n%s", p.tail(30))
 		}
 		h.mustKubectl("get", "clusterrolebinding", "kubenode:apiserver-kubelet-client")
+	})
+
+	// The apiserver keeps no OpenAPI spec of its built-in groups: v3 builds
+	// a group's for each request (and lists the hash of the first), v2 on
+	// its first request (vendor patch 0009).
+	t.Run("OpenAPI v3 groups match their listed hash and v2 is served", func(t *testing.T) {
+		var discovery struct {
+			Paths map[string]struct{ ServerRelativeURL string }
+		}
+		if err := json.Unmarshal([]byte(h.mustKubectl("get", "--raw", "/openapi/v3")), &discovery); err != nil {
+			t.Fatal(err)
+		}
+		for _, gv := range []string{"api/v1", "apis/apps/v1", "apis/apiextensions.k8s.io/v1", "apis/apiregistration.k8s.io/v1"} {
+			u, err := url.Parse(discovery.Paths[gv].ServerRelativeURL)
+			if err != nil || u.Query().Get("hash") == "" {
+				t.Fatalf("/openapi/v3 lists %s as %q (%v)", gv, discovery.Paths[gv].ServerRelativeURL, err)
+			}
+			for range 2 {
+				body := h.mustKubectl("get", "--raw", u.String())
+				if got := fmt.Sprintf("%X", sha512.Sum512([]byte(body))); got != u.Query().Get("hash") {
+					t.Fatalf("%s: body hashes to %s, listed %s", gv, got, u.Query().Get("hash"))
+				}
+			}
+		}
+		if out := h.mustKubectl("explain", "deployment.spec.strategy"); !strings.Contains(out, "rollingUpdate") {
+			t.Fatalf("kubectl explain deployment.spec.strategy:\n%s", out)
+		}
+		if out := h.mustKubectl("get", "--raw", "/openapi/v2"); !strings.Contains(out, `"io.k8s.api.core.v1.Pod"`) || !strings.Contains(out, `"io.k8s.api.apps.v1.Deployment"`) {
+			t.Fatalf("/openapi/v2 lacks the built-in definitions (%d bytes)", len(out))
+		}
 	})
 
 	t.Run("restart keeps objects and SIGTERM exits cleanly", func(t *testing.T) {
@@ -453,23 +485,6 @@ func nodeFiles(t *testing.T, h *host) map[string]string {
 		t.Fatalf("no kubeconfigs or apiserver.crt in %s", h.dataDir())
 	}
 	return files
-}
-
-// mountsUnder lists the mount points at or below dir in the machine's mount
-// namespace (the nodes run with nsenter --net only).
-func mountsUnder(dir string) []string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return []string{err.Error()}
-	}
-	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 4 && (f[4] == dir || strings.HasPrefix(f[4], dir+"/")) {
-			out = append(out, f[4])
-		}
-	}
-	return out
 }
 
 // TestFailedStartUnmounts: a start that fails after CRI-O opened the image

@@ -77,6 +77,17 @@ type openAPIV3Group struct {
 	specCache cached.LastSuccess[*spec3.OpenAPI]
 	pbCache   cached.Value[timedSpec]
 	jsonCache cached.Value[timedSpec]
+	// etag, when set, is what discovery reads instead of jsonCache: the
+	// group was added by UpdateGroupVersionRebuilt and keeps no spec.
+	etag cached.Value[timedSpec]
+}
+
+// discovery is the value whose etag discovery lists for the group.
+func (o *openAPIV3Group) discovery() cached.Value[timedSpec] {
+	if o.etag != nil {
+		return o.etag
+	}
+	return o.jsonCache
 }
 
 func newOpenAPIV3Group() *openAPIV3Group {
@@ -145,7 +156,7 @@ func NewOpenAPIService() *OpenAPIService {
 func (o *OpenAPIService) buildDiscoveryCacheLocked() cached.Value[timedSpec] {
 	caches := make(map[string]cached.Value[timedSpec], len(o.v3Schema))
 	for gvName, group := range o.v3Schema {
-		caches[gvName] = group.jsonCache
+		caches[gvName] = group.discovery()
 	}
 	return cached.Merge(func(results map[string]cached.Result[timedSpec]) (timedSpec, string, error) {
 		discovery := &OpenAPIV3Discovery{Paths: make(map[string]OpenAPIV3DiscoveryGroupVersion)}
@@ -188,12 +199,57 @@ func (o *OpenAPIService) getSingleGroupBytes(getType string, group string) ([]by
 func (o *OpenAPIService) UpdateGroupVersionLazy(group string, openapi cached.Value[*spec3.OpenAPI]) {
 	o.mutex.Lock()
 	defer o.mutex.Unlock()
-	if _, ok := o.v3Schema[group]; !ok {
+	if g, ok := o.v3Schema[group]; !ok || g.etag != nil {
 		o.v3Schema[group] = newOpenAPIV3Group()
 		// Since there is a new item, we need to re-build the cache map.
 		o.discoveryCache.Store(o.buildDiscoveryCacheLocked())
 	}
 	o.v3Schema[group].UpdateSpec(openapi)
+}
+
+// UpdateGroupVersionRebuilt adds or replaces a group whose spec is not kept
+// in memory: build makes it again for each request of the group, and only
+// its hash stays, for discovery. It is for groups whose spec cannot change
+// while the process runs (an apiserver's built-in groups: ~25 MB of specs and
+// their JSON otherwise); build must return the same spec every time, as the
+// group keeps answering with the hash of the first.
+func (o *OpenAPIService) UpdateGroupVersionRebuilt(group string, build func() (*spec3.OpenAPI, error)) error {
+	marshal := func() ([]byte, error) {
+		spec, err := build()
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(spec)
+	}
+	j, err := marshal()
+	if err != nil {
+		return err
+	}
+	etag, lastModified := computeETag(j), time.Now()
+	g := &openAPIV3Group{etag: cached.Static(timedSpec{lastModified: lastModified}, etag)}
+	g.jsonCache = cached.Func(func() (timedSpec, string, error) {
+		j, err := marshal()
+		if err != nil {
+			return timedSpec{}, "", err
+		}
+		return timedSpec{spec: j, lastModified: lastModified}, etag, nil
+	})
+	g.pbCache = cached.Func(func() (timedSpec, string, error) {
+		ts, etag, err := g.jsonCache.Get()
+		if err != nil {
+			return timedSpec{}, "", err
+		}
+		proto, err := ToV3ProtoBinary(ts.spec)
+		if err != nil {
+			return timedSpec{}, "", err
+		}
+		return timedSpec{spec: proto, lastModified: ts.lastModified}, etag, nil
+	})
+	o.mutex.Lock()
+	defer o.mutex.Unlock()
+	o.v3Schema[group] = g
+	o.discoveryCache.Store(o.buildDiscoveryCacheLocked())
+	return nil
 }
 
 func (o *OpenAPIService) UpdateGroupVersion(group string, openapi *spec3.OpenAPI) {

@@ -18,6 +18,7 @@ package routes
 
 import (
 	"strings"
+	"sync"
 
 	restful "github.com/emicklei/go-restful/v3"
 	"k8s.io/klog/v2"
@@ -25,6 +26,7 @@ import (
 	"k8s.io/apiserver/pkg/server/mux"
 	builder2 "k8s.io/kube-openapi/pkg/builder"
 	"k8s.io/kube-openapi/pkg/builder3"
+	"k8s.io/kube-openapi/pkg/cached"
 	"k8s.io/kube-openapi/pkg/common"
 	"k8s.io/kube-openapi/pkg/common/restfuladapter"
 	"k8s.io/kube-openapi/pkg/handler"
@@ -39,17 +41,42 @@ type OpenAPI struct {
 	V3Config *common.OpenAPIV3Config
 }
 
-// Install adds the SwaggerUI webservice to the given mux.
-func (oa OpenAPI) InstallV2(c *restful.Container, mux *mux.PathRecorderMux) (*handler.OpenAPIService, *spec.Swagger) {
-	spec, err := builder2.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices(c.RegisteredWebServices()), oa.Config)
+// buildLock serializes the lazy builds of OpenAPI specs: the builders set
+// defaults in their config on first use, and the servers of one process
+// share configs.
+var buildLock sync.Mutex
+
+// BuildOpenAPIV2 builds the v2 spec of webServices, holding buildLock, for
+// builds that happen on a request rather than at start. (kubenode patch)
+func BuildOpenAPIV2(webServices []*restful.WebService, config *common.Config) (*spec.Swagger, error) {
+	buildLock.Lock()
+	defer buildLock.Unlock()
+	s, err := builder2.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices(webServices), config)
 	if err != nil {
-		klog.Fatalf("Failed to build open api spec for root: %v", err)
+		return nil, err
 	}
-	spec.Definitions = handler.PruneDefaults(spec.Definitions)
-	openAPIVersionedService := handler.NewOpenAPIService(spec)
+	s.Definitions = handler.PruneDefaults(s.Definitions)
+	return s, nil
+}
+
+// Install adds the SwaggerUI webservice to the given mux.
+//
+// The spec is built on the first request of /openapi/v2, not here, and
+// kept from then on: ~13 MB that nothing in a cluster may ever ask for
+// (clients use v3). The returned spec is nil. (kubenode patch)
+func (oa OpenAPI) InstallV2(c *restful.Container, mux *mux.PathRecorderMux) (*handler.OpenAPIService, *spec.Swagger) {
+	webServices := c.RegisteredWebServices()
+	openAPIVersionedService := handler.NewOpenAPIServiceLazy(cached.Once(cached.Func(func() (*spec.Swagger, string, error) {
+		s, err := BuildOpenAPIV2(webServices, oa.Config)
+		if err != nil {
+			klog.Errorf("Failed to build open api spec for root: %v", err)
+			return nil, "", err
+		}
+		return s, "built-once", nil
+	})))
 	openAPIVersionedService.RegisterOpenAPIVersionedService("/openapi/v2", mux)
 
-	return openAPIVersionedService, spec
+	return openAPIVersionedService, nil
 }
 
 // InstallV3 adds the static group/versions defined in the RegisteredWebServices to the OpenAPI v3 spec.
@@ -70,16 +97,25 @@ func (oa OpenAPI) InstallV3(c *restful.Container, mux *mux.PathRecorderMux) *han
 		grouped[gvName] = []*restful.WebService{t}
 	}
 
+	// Each group's spec is built here once for its hash, then again for
+	// each request of the group, and not kept: ~25 MB of specs and JSON
+	// otherwise. (kubenode patch)
 	for gv, ws := range grouped {
-		spec, err := builder3.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices(ws), oa.V3Config)
-		if err != nil {
+		build := func() (*spec3.OpenAPI, error) {
+			buildLock.Lock()
+			defer buildLock.Unlock()
+			spec, err := builder3.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices(ws), oa.V3Config)
+			if err != nil {
+				return nil, err
+			}
+			if group, version, ok := groupVersionFromPath(gv); ok {
+				filterScopedGVKs(spec, group, version)
+			}
+			return spec, nil
+		}
+		if err := openAPIVersionedService.UpdateGroupVersionRebuilt(gv, build); err != nil {
 			klog.Errorf("Failed to build OpenAPI v3 for group %s, %q", gv, err)
-			continue
 		}
-		if group, version, ok := groupVersionFromPath(gv); ok {
-			filterScopedGVKs(spec, group, version)
-		}
-		openAPIVersionedService.UpdateGroupVersion(gv, spec)
 	}
 	return openAPIVersionedService
 }

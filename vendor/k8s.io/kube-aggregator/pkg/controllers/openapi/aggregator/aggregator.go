@@ -27,13 +27,12 @@ import (
 	restful "github.com/emicklei/go-restful/v3"
 
 	"k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/routes"
 	"k8s.io/klog/v2"
 	v1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	"k8s.io/kube-openapi/pkg/aggregator"
-	"k8s.io/kube-openapi/pkg/builder"
 	"k8s.io/kube-openapi/pkg/cached"
 	"k8s.io/kube-openapi/pkg/common"
-	"k8s.io/kube-openapi/pkg/common/restfuladapter"
 	"k8s.io/kube-openapi/pkg/handler"
 	"k8s.io/kube-openapi/pkg/validation/spec"
 )
@@ -85,12 +84,11 @@ type specAggregator struct {
 	downloader *Downloader
 }
 
-func buildAndRegisterSpecAggregatorForLocalServices(downloader *Downloader, aggregatorSpec *spec.Swagger, delegationHandlers []http.Handler, pathHandler common.PathHandler) *specAggregator {
+func buildAndRegisterSpecAggregatorForLocalServices(downloader *Downloader, cachedAggregatorSpec cached.Value[*spec.Swagger], delegationHandlers []http.Handler, pathHandler common.PathHandler) *specAggregator {
 	s := &specAggregator{
 		downloader:            downloader,
 		specsByAPIServiceName: map[string]*openAPISpecInfo{},
 	}
-	cachedAggregatorSpec := cached.Static(aggregatorSpec, "never-changes")
 	s.addLocalSpec(fmt.Sprintf(localDelegateChainNamePattern, 0), cachedAggregatorSpec)
 	for i, handler := range delegationHandlers {
 		name := fmt.Sprintf(localDelegateChainNamePattern, i+1)
@@ -108,11 +106,15 @@ func buildAndRegisterSpecAggregatorForLocalServices(downloader *Downloader, aggr
 func BuildAndRegisterAggregator(downloader *Downloader, delegationTarget server.DelegationTarget, webServices []*restful.WebService,
 	config *common.Config, pathHandler common.PathHandler) (SpecAggregator, error) {
 
-	aggregatorOpenAPISpec, err := builder.BuildOpenAPISpecFromRoutes(restfuladapter.AdaptWebServices(webServices), config)
-	if err != nil {
-		return nil, err
-	}
-	aggregatorOpenAPISpec.Definitions = handler.PruneDefaults(aggregatorOpenAPISpec.Definitions)
+	// Built on the first request of /openapi/v2, like the delegates' specs
+	// (~7 MB otherwise kept). (kubenode patch)
+	aggregatorOpenAPISpec := cached.Once(cached.Func(func() (*spec.Swagger, string, error) {
+		s, err := routes.BuildOpenAPIV2(webServices, config)
+		if err != nil {
+			return nil, "", err
+		}
+		return s, "never-changes", nil
+	}))
 
 	var delegationHandlers []http.Handler
 

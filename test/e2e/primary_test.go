@@ -67,6 +67,28 @@ func getWith(t *testing.T, h *host, path, credential string) (int, string) {
 	return r.Status, r.Body
 }
 
+const widgetCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.e2e.kubenode.io
+spec:
+  group: e2e.kubenode.io
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+`
+
 func TestPrimary(t *testing.T) {
 	kubenodeBin(t)
 	h := newLAN(t).addHost(1)
@@ -187,9 +209,27 @@ func TestPrimary(t *testing.T) {
 		if out := h.mustKubectl("explain", "deployment.spec.strategy"); !strings.Contains(out, "rollingUpdate") {
 			t.Fatalf("kubectl explain deployment.spec.strategy:\n%s", out)
 		}
-		if out := h.mustKubectl("get", "--raw", "/openapi/v2"); !strings.Contains(out, `"io.k8s.api.core.v1.Pod"`) || !strings.Contains(out, `"io.k8s.api.apps.v1.Deployment"`) {
-			t.Fatalf("/openapi/v2 lacks the built-in definitions (%d bytes)", len(out))
-		}
+		// A CRD's schema joins both: v2 merges it with the lazily built
+		// spec of the built-in groups.
+		crd := filepath.Join(h.root, "crd.yaml")
+		write(t, crd, widgetCRD)
+		h.mustKubectl("apply", "-f", crd)
+		h.mustKubectl("wait", "--for=condition=Established", "crd/widgets.e2e.kubenode.io", "--timeout=60s")
+		eventually(t, 30*time.Second, "the CRD and the built-in types in /openapi/v2", func() error {
+			out, err := h.kubectl("get", "--raw", "/openapi/v2")
+			for _, def := range []string{`"io.k8s.api.core.v1.Pod"`, `"io.k8s.api.apps.v1.Deployment"`, `"io.kubenode.e2e.v1.Widget"`} {
+				if err != nil || !strings.Contains(out, def) {
+					return fmt.Errorf("%v: no %s in %d bytes", err, def, len(out))
+				}
+			}
+			return nil
+		})
+		eventually(t, 30*time.Second, "kubectl explain of the CRD (v3)", func() error {
+			if out, err := h.kubectl("explain", "widgets.spec.size"); err != nil || !strings.Contains(out, "integer") {
+				return fmt.Errorf("%v: %s", err, out)
+			}
+			return nil
+		})
 	})
 
 	t.Run("restart keeps objects and SIGTERM exits cleanly", func(t *testing.T) {

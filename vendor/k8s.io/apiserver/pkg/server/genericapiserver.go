@@ -61,6 +61,7 @@ import (
 	zpagesfeatures "k8s.io/component-base/zpages/features"
 	"k8s.io/klog/v2"
 	openapibuilder3 "k8s.io/kube-openapi/pkg/builder3"
+	"k8s.io/kube-openapi/pkg/cached"
 	openapicommon "k8s.io/kube-openapi/pkg/common"
 	"k8s.io/kube-openapi/pkg/handler"
 	"k8s.io/kube-openapi/pkg/handler3"
@@ -186,8 +187,8 @@ type GenericAPIServer struct {
 	OpenAPIV3VersionedService *handler3.OpenAPIService
 
 	// StaticOpenAPISpec is the spec derived from the restful container endpoints.
-	// It is set during PrepareRun.
-	StaticOpenAPISpec *spec.Swagger
+	// It is set during PrepareRun, and built on its first Get. (kubenode patch)
+	StaticOpenAPISpec cached.Value[*spec.Swagger]
 
 	// PostStartHooks are each called after the server has started listening, in a separate go func for each
 	// with no guarantee of ordering between them.  The map key is a name used for error reporting.

@@ -53,7 +53,7 @@ type Controller struct {
 
 	queue workqueue.TypedRateLimitingInterface[string]
 
-	staticSpec *spec.Swagger
+	staticSpec cached.Value[*spec.Swagger]
 
 	openAPIService *handler.OpenAPIService
 
@@ -134,7 +134,9 @@ func NewController(crdInformer informers.CustomResourceDefinitionInformer) *Cont
 }
 
 // Run sets openAPIAggregationManager and starts workers
-func (c *Controller) Run(staticSpec *spec.Swagger, openAPIService *handler.OpenAPIService, stopCh <-chan struct{}) {
+// Run merges the CRDs' specs with staticSpec, built on its first Get: the
+// merge happens on the first request of /openapi/v2. (kubenode patch)
+func (c *Controller) Run(staticSpec cached.Value[*spec.Swagger], openAPIService *handler.OpenAPIService, stopCh <-chan struct{}) {
 	defer utilruntime.HandleCrash()
 	defer c.queue.ShutDown()
 	defer klog.Infof("Shutting down OpenAPI controller")
@@ -254,7 +256,11 @@ func (c *Controller) updateSpecLocked() {
 				localCRDSpec = append(localCRDSpec, results[k].Value)
 			}
 		}
-		mergedSpec, err := builder.MergeSpecs(c.staticSpec, localCRDSpec...)
+		staticSpec, _, err := c.staticSpec.Get()
+		if err != nil {
+			return nil, "", err
+		}
+		mergedSpec, err := builder.MergeSpecs(staticSpec, localCRDSpec...)
 		if err != nil {
 			return nil, "", fmt.Errorf("failed to merge specs: %v", err)
 		}

@@ -61,22 +61,23 @@ func BuildOpenAPIV2(webServices []*restful.WebService, config *common.Config) (*
 
 // Install adds the SwaggerUI webservice to the given mux.
 //
-// The spec is built on the first request of /openapi/v2, not here, and
-// kept from then on: ~13 MB that nothing in a cluster may ever ask for
-// (clients use v3). The returned spec is nil. (kubenode patch)
-func (oa OpenAPI) InstallV2(c *restful.Container, mux *mux.PathRecorderMux) (*handler.OpenAPIService, *spec.Swagger) {
+// The spec is built on the first request of /openapi/v2 (or Get of the
+// returned value), not here, and kept from then on: ~13 MB that nothing in
+// a cluster may ever ask for (clients use v3). (kubenode patch)
+func (oa OpenAPI) InstallV2(c *restful.Container, mux *mux.PathRecorderMux) (*handler.OpenAPIService, cached.Value[*spec.Swagger]) {
 	webServices := c.RegisteredWebServices()
-	openAPIVersionedService := handler.NewOpenAPIServiceLazy(cached.Once(cached.Func(func() (*spec.Swagger, string, error) {
+	static := cached.Once(cached.Func(func() (*spec.Swagger, string, error) {
 		s, err := BuildOpenAPIV2(webServices, oa.Config)
 		if err != nil {
 			klog.Errorf("Failed to build open api spec for root: %v", err)
 			return nil, "", err
 		}
 		return s, "built-once", nil
-	})))
+	}))
+	openAPIVersionedService := handler.NewOpenAPIServiceLazy(static)
 	openAPIVersionedService.RegisterOpenAPIVersionedService("/openapi/v2", mux)
 
-	return openAPIVersionedService, nil
+	return openAPIVersionedService, static
 }
 
 // InstallV3 adds the static group/versions defined in the RegisteredWebServices to the OpenAPI v3 spec.

@@ -195,9 +195,22 @@ func TestPrimary(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, gv := range []string{"api/v1", "apis/apps/v1", "apis/apiextensions.k8s.io/v1", "apis/apiregistration.k8s.io/v1"} {
-			u, err := url.Parse(discovery.Paths[gv].ServerRelativeURL)
+			if _, ok := discovery.Paths[gv]; !ok {
+				t.Fatalf("/openapi/v3 does not list %s", gv)
+			}
+		}
+		// Every group version, each twice: the builders share the type
+		// definitions, and a build that left its mark there would change
+		// later ones. ("apis" and "version", served by each server of the
+		// chain, answer for another server than the listed hash, upstream
+		// too.)
+		for gv, p := range discovery.Paths {
+			if parts := strings.Split(gv, "/"); gv != "api/v1" && (len(parts) != 3 || parts[0] != "apis") {
+				continue
+			}
+			u, err := url.Parse(p.ServerRelativeURL)
 			if err != nil || u.Query().Get("hash") == "" {
-				t.Fatalf("/openapi/v3 lists %s as %q (%v)", gv, discovery.Paths[gv].ServerRelativeURL, err)
+				t.Fatalf("/openapi/v3 lists %s as %q (%v)", gv, p.ServerRelativeURL, err)
 			}
 			for range 2 {
 				body := h.mustKubectl("get", "--raw", u.String())

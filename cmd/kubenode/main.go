@@ -19,8 +19,14 @@ import (
 	"github.com/kubenode/kubenode/pkg/supervisor"
 )
 
-// idleGCPercent is GOGC for a node once ready and for every other command.
-const idleGCPercent = 25
+// idleGCPercent is GOGC for a worker once ready and for every other
+// command; primaryIdleGCPercent for a primary once ready. A worker's heap
+// is small: at 25% it saved ~1 MiB for 18% more idle CPU (hack/bench-cluster.sh,
+// median of 3: 0.55 -> 0.65 s a minute).
+const (
+	idleGCPercent        = 50
+	primaryIdleGCPercent = 25
+)
 
 // notify reports to systemd; only the supervisor uses it, through
 // nodeNotify.
@@ -31,7 +37,9 @@ var notify func(state string) error
 // (withNodeMemory). They are a node's alone: the wgkube helper and
 // one-shot commands such as `kubenode shutdown` inherit the environment,
 // and profiles of their own would truncate the node's files.
-func nodeNotify() func(string) error { return withNodeMemory(withProfiles(notify)) }
+func nodeNotify(idleGCPercent int) func(string) error {
+	return withNodeMemory(withProfiles(notify), idleGCPercent)
+}
 
 func main() {
 	// containers/storage (image import now, CRI-O later) re-executes this
@@ -45,14 +53,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == netsetup.HelperCommand {
 		os.Exit(netsetup.RunHelper(os.Args[2:], klog.Background()))
 	}
-	// A primary at idle keeps ~80 MB of live heap and ~25 MB of goroutine
-	// stacks across a dozen components, and the GC's goal counts both: at
-	// 25% growth the heap's goal is ~25 MB lower than at 50%. Measured
-	// (hack/bench.sh, median of 3, alternated with 50%): PSS after 60 s
-	// idle 337 -> 315 MiB, idle CPU 1.76 -> 1.77 s, pod start unchanged;
-	// idle allocates little, so GCing it more often costs little. GOGC in
-	// the environment still wins. A node's start-up runs at 100% (see
-	// withNodeMemory).
+	// GC at 50% growth instead of 100% keeps less resident for a few
+	// percent more CPU; a node runs its start-up at 100% and a primary its
+	// idle at 25% (see withNodeMemory). GOGC in the environment still wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(idleGCPercent)
 	}

@@ -9,7 +9,7 @@ func TestNodeGCPercent(t *testing.T) {
 	t.Setenv("GOGC", "")
 	defer debug.SetGCPercent(debug.SetGCPercent(idleGCPercent))
 	var states []string
-	notify := withNodeMemory(func(s string) error { states = append(states, s); return nil })
+	notify := withNodeMemory(func(s string) error { states = append(states, s); return nil }, primaryIdleGCPercent)
 	if got := debug.SetGCPercent(startGCPercent); got != startGCPercent {
 		t.Fatalf("GC percent before READY: %d, want %d", got, startGCPercent)
 	}
@@ -18,8 +18,8 @@ func TestNodeGCPercent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := debug.SetGCPercent(idleGCPercent); got != idleGCPercent {
-		t.Fatalf("GC percent after READY: %d, want %d", got, idleGCPercent)
+	if got := debug.SetGCPercent(idleGCPercent); got != primaryIdleGCPercent {
+		t.Fatalf("GC percent after READY: %d, want %d", got, primaryIdleGCPercent)
 	}
 	if len(states) != 2 || states[1] != "READY=1" {
 		t.Fatalf("notified %q, want both states passed on", states)
@@ -27,7 +27,7 @@ func TestNodeGCPercent(t *testing.T) {
 
 	t.Setenv("GOGC", "80")
 	debug.SetGCPercent(80)
-	withNodeMemory(func(string) error { return nil })
+	withNodeMemory(func(string) error { return nil }, primaryIdleGCPercent)
 	if got := debug.SetGCPercent(80); got != 80 {
 		t.Fatalf("GC percent with GOGC=80 set: %d, want 80 kept", got)
 	}

@@ -29,7 +29,7 @@ func newPrimaryCmd() *cobra.Command {
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			defer klog.Flush()
-			return node.RunPrimary(ctx, cfg, klog.Background(), nodeNotify())
+			return node.RunPrimary(ctx, cfg, klog.Background(), nodeNotify(primaryIdleGCPercent))
 		},
 	}
 }

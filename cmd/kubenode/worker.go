@@ -65,7 +65,7 @@ func newWorkerCmd() *cobra.Command {
 			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			defer klog.Flush()
-			return node.RunWorker(ctx, cfg, token, klog.Background(), nodeNotify())
+			return node.RunWorker(ctx, cfg, token, klog.Background(), nodeNotify(idleGCPercent))
 		},
 	}
 	cmd.Flags().StringVar(&token, "join", "", "join token from `kubenode token create` (or KUBENODE_JOIN_TOKEN); needed only the first time")

@@ -388,12 +388,12 @@ func (h *host) cleanupRuntime() {
 	})
 }
 
-// mountsUnder returns the lines of the machine's mountinfo (the nodes run
-// with nsenter --net only) whose mount point is dir or below it.
-func mountsUnder(dir string) []string {
+// mountinfoUnder returns the lines of the machine's mountinfo (the nodes
+// run with nsenter --net only) whose mount point is dir or below it.
+func mountinfoUnder(dir string) ([]string, error) {
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
-		return []string{err.Error()}
+		return nil, err
 	}
 	var out []string
 	for _, line := range strings.Split(string(data), "\n") {
@@ -401,15 +401,24 @@ func mountsUnder(dir string) []string {
 			out = append(out, line)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// mountsUnder is mountinfoUnder for failure messages and "nothing left"
+// checks: an error reading the mount table is its only line.
+func mountsUnder(dir string) []string {
+	lines, err := mountinfoUnder(dir)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	return lines
 }
 
 func unmountUnder(root string) {
+	lines, _ := mountinfoUnder(root)
 	var points []string
-	for _, line := range mountsUnder(root) {
-		if f := strings.Fields(line); len(f) > 4 {
-			points = append(points, f[4])
-		}
+	for _, line := range lines {
+		points = append(points, strings.Fields(line)[4])
 	}
 	// Deepest first.
 	sort.Slice(points, func(i, j int) bool { return len(points[i]) > len(points[j]) })

@@ -115,10 +115,14 @@ func podProcesses(name string) []string {
 
 // nsMountsUnder lists namespaces (nsfs) pinned by a mount under dir.
 func nsMountsUnder(dir string) []string {
+	lines, err := mountinfoUnder(dir)
+	if err != nil {
+		return []string{err.Error()}
+	}
 	var out []string
-	for _, line := range mountsUnder(dir) {
+	for _, line := range lines {
 		f := strings.Fields(line)
-		if _, after, _ := strings.Cut(line, " - "); len(f) > 4 && f[4] != dir && strings.HasPrefix(after, "nsfs ") {
+		if _, after, _ := strings.Cut(line, " - "); f[4] != dir && strings.HasPrefix(after, "nsfs ") {
 			out = append(out, f[4])
 		}
 	}

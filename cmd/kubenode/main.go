@@ -37,8 +37,8 @@ var notify func(state string) error
 // (withNodeMemory). They are a node's alone: the wgkube helper and
 // one-shot commands such as `kubenode shutdown` inherit the environment,
 // and profiles of their own would truncate the node's files.
-func nodeNotify(idleGCPercent int) func(string) error {
-	return withNodeMemory(withProfiles(notify), idleGCPercent)
+func nodeNotify(idlePercent int) func(string) error {
+	return withNodeMemory(withProfiles(notify), idlePercent)
 }
 
 func main() {

@@ -15,7 +15,7 @@ const startGCPercent = 100
 
 // withNodeMemory wraps notify for a node process (primary or worker): it
 // runs the start-up with the garbage collector at 100% heap growth, and
-// once the node is ready (READY=1) it goes to idleGCPercent and drops
+// once the node is ready (READY=1) it goes to idlePercent and drops
 // from memory the pages of the binary that only start-up touched.
 //
 // Start-up allocates fast (OpenAPI specs, schemes, informers' first
@@ -41,9 +41,9 @@ const startGCPercent = 100
 // stacks, and the GC's goal counts both: at 25% growth the goal is ~25 MB
 // lower than at 50%. Measured (hack/bench.sh, median of 3, alternated with
 // 50%, before vendor patch 0009): PSS after 60 s idle 337 -> 315 MiB, idle
-// CPU 1.76 -> 1.77 s, pod start unchanged. With 0009 the session's final
-// A/B had idle CPU 1.70 -> 1.87 s, a sixth of it in GC marking.
-func withNodeMemory(notify func(string) error, idleGCPercent int) func(string) error {
+// CPU 1.76 -> 1.77 s, pod start unchanged. With 0009 as well, against the
+// build before both: idle CPU 1.70 -> 1.87 s, a sixth of it in GC marking.
+func withNodeMemory(notify func(string) error, idlePercent int) func(string) error {
 	gogc := os.Getenv("GOGC") == ""
 	if gogc {
 		debug.SetGCPercent(startGCPercent)
@@ -53,7 +53,7 @@ func withNodeMemory(notify func(string) error, idleGCPercent int) func(string) e
 		if state == "READY=1" {
 			once.Do(func() {
 				if gogc {
-					debug.SetGCPercent(idleGCPercent)
+					debug.SetGCPercent(idlePercent)
 				}
 				go func() {
 					n, err := exepages.Drop()

@@ -196,12 +196,13 @@ func (h *Host) Init(ctx context.Context) error {
 	return nil
 }
 
-// Preparer is implemented by runnables whose library changes process-wide
-// state when it is built (client-go's scheme): Prepare runs in the Init
-// phase, before any component of the node runs, so that no other
-// goroutine reads that state meanwhile. Credentials that do not exist yet
-// (a worker's, before its kubelet bootstrapped) are no error: the
-// runnable then builds in Run.
+// Preparer is implemented by runnables that are built before any
+// component of the node runs, in the Init phase: what can fail there (a
+// port in use, a bad certificate) stops the node before anything starts,
+// and a library that writes process-wide state while it is built does so
+// before other goroutines read it. Credentials that do not exist yet (a
+// worker's, before its kubelet bootstrapped) are no error: the runnable
+// then builds in Run.
 type Preparer interface {
 	Prepare(ctx context.Context, clients Clients) error
 }

@@ -105,20 +105,6 @@ func (p *Provisioner) Validate() error {
 	return nil
 }
 
-// Prepare builds the library's controller in the node's Init phase when
-// the node's credentials exist already (always on a primary): building it
-// registers types in client-go's global scheme, which the
-// controller-manager in this process iterates while it starts (a
-// concurrent map write there ended the process).
-func (p *Provisioner) Prepare(ctx context.Context, clients controllers.Clients) error {
-	client, err := clients(controllers.NodeIdentity)
-	if err != nil {
-		return nil // a worker before its kubelet bootstrapped: built in Run
-	}
-	p.build(ctx, client)
-	return nil
-}
-
 func (p *Provisioner) build(ctx context.Context, client kubernetes.Interface) *controller.ProvisionController {
 	ctx = klog.NewContext(ctx, p.Log)
 	pc := controller.NewProvisionController(ctx, client, ProvisionerName, p,
@@ -145,16 +131,11 @@ func (p *Provisioner) build(ctx context.Context, client kubernetes.Interface) *c
 // Run runs the library's controller with the node's identity until ctx
 // ends, and returns once its workers have.
 func (p *Provisioner) Run(ctx context.Context, clients controllers.Clients) error {
-	p.mu.Lock()
-	pc := p.ctrl
-	p.mu.Unlock()
-	if pc == nil {
-		client, err := clients(controllers.NodeIdentity)
-		if err != nil {
-			return err
-		}
-		pc = p.build(ctx, client)
+	client, err := clients(controllers.NodeIdentity)
+	if err != nil {
+		return err
 	}
+	pc := p.build(ctx, client)
 	p.Log.Info("provisioning local volumes", "node", p.NodeName, "path", p.LocalPath, "provisioner", ProvisionerName)
 	pc.Run(klog.NewContext(ctx, p.Log))
 	p.workers.Wait()

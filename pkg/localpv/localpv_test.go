@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/kubenode/kubenode/pkg/controllers"
 )
@@ -303,5 +304,37 @@ func TestClassParametersRefused(t *testing.T) {
 	err := checkClaim(claim("c", "fast", node, "1Gi"), "fast", map[string]string{"path": "/"})
 	if err == nil || !strings.Contains(err.Error(), `StorageClass fast has parameter "path": kubenode.io/local takes no parameters`) {
 		t.Fatal(err)
+	}
+}
+
+// Starting the provisioner writes nothing process-wide that other
+// components read: on a worker it starts while the kubelet's and
+// kube-proxy's watches decode through client-go's scheme (the library
+// used to register core/v1 there again: a fatal concurrent map write that
+// ended a worker at its first start). Run under -race (make test-unit),
+// which reports such a write even when it does not crash.
+func TestStartWritesNoSharedScheme(t *testing.T) {
+	pod := []byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}`)
+	done := make(chan struct{})
+	decoded := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := scheme.Codecs.UniversalDeserializer().Decode(pod, nil, nil); err != nil {
+				decoded <- err
+				return
+			}
+			select {
+			case <-done:
+				decoded <- nil
+				return
+			default:
+			}
+		}
+	}()
+	f := start(t, 10<<30)
+	eventually(t, "the provisioner to run", func() bool { return f.p.Ready() == nil })
+	close(done)
+	if err := <-decoded; err != nil {
+		t.Fatalf("decoding a pod through client-go's scheme: %v", err)
 	}
 }

@@ -643,7 +643,10 @@ func NewProvisionController(
 	id = id + "_" + string(uuid.NewUUID())
 	component := provisionerName + "_" + id
 
-	v1.AddToScheme(scheme.Scheme)
+	// kubenode: no v1.AddToScheme(scheme.Scheme) here: client-go's scheme
+	// has core/v1 from its init, and registering it again writes the
+	// scheme's maps while other goroutines of the process decode with it
+	// (a fatal concurrent map write).
 	broadcaster := record.NewBroadcaster(record.WithContext(ctx))
 	broadcaster.StartStructuredLogging(0)
 	broadcaster.StartRecordingToSink(&corev1.EventSinkImpl{Interface: client.CoreV1().Events(v1.NamespaceAll)})

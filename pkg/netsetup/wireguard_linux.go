@@ -162,17 +162,17 @@ func newWGClient(sockDir string) (*wgClient, error) {
 	}
 	c := &wgClient{calls: make(chan func(*wgctrl.Client)), quit: make(chan struct{}), done: make(chan struct{})}
 	errc := make(chan error, 1)
-	go c.loop(sockDir, errc)
+	goOffMainThread(func() { c.loop(sockDir, errc) })
 	if err := <-errc; err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
+// loop runs on a thread of its own (goOffMainThread) and never unlocks
+// it: the thread's mount namespace is not the process's, so the runtime
+// must end the thread with this goroutine.
 func (c *wgClient) loop(sockDir string, errc chan<- error) {
-	// Never unlocked: the thread's mount namespace is not the process's,
-	// so the runtime must end the thread with this goroutine.
-	runtime.LockOSThread()
 	defer close(c.done)
 	if err := bindSocketDir(sockDir); err != nil {
 		errc <- err
@@ -193,6 +193,32 @@ func (c *wgClient) loop(sockDir string, errc chan<- error) {
 			return
 		}
 	}
+}
+
+// goOffMainThread runs f in a new goroutine locked to an OS thread that
+// is not the process's main thread, and leaves it locked. Any goroutine
+// may run on the main thread, and a thread that unshares its mount
+// namespace there changes what /proc/self shows the whole process: the
+// kubelet then read a private copy of the mount table in
+// /proc/self/mountinfo, found its root not shared, bound it a second time
+// over the pods' volume mounts and could no longer unmount them.
+func goOffMainThread(f func()) {
+	go func() {
+		runtime.LockOSThread()
+		if unix.Gettid() != unix.Getpid() {
+			f()
+			return
+		}
+		// Hold the main thread until another goroutine has locked a
+		// thread, which then cannot be this one.
+		locked := make(chan struct{})
+		goOffMainThread(func() {
+			close(locked)
+			f()
+		})
+		<-locked
+		runtime.UnlockOSThread()
+	}()
 }
 
 func bindSocketDir(dir string) error {

@@ -39,20 +39,10 @@
 //     ..."). That is process-wide, so main points it at klog's output once
 //     (logging.StdLog: component=coredns, plugin=x, the line's level); this
 //     package's own lines go to CoreDNS.Log.
-//   - klog: the kubernetes plugin's setup calls klog.SetLogger with an
-//     adapter that drops all key/value pairs and would route every klog line
-//     of the process (apiserver, kubelet, ...) through the standard logger.
-//     A caddy parsing callback (init below) undoes it with klog.ClearLogger
-//     right after the plugin's setup, before its informers start. kubenode
-//     sets no klog logger of its own; if it ever does, restore that one there
-//     instead. Both writes are unsynchronised with goroutines logging through
-//     klog at that moment (klog's API has no other way): a data race that a
-//     -race build reports as soon as other components log through klog
-//     before CoreDNS starts. This package's tests start CoreDNS in a process
-//     of its own per test for that reason. Lines logged through klog in the
-//     window come out as component=coredns plugin=kubernetes without their
-//     key/value pairs; they must never come back to klog from the standard
-//     logger, or they loop and hang (logging.StdLog says how).
+//   - klog: upstream's kubernetes plugin sets klog's logger (the whole
+//     process's: apiserver, kubelet, ...) to an adapter of its own at each
+//     setup, unsynchronised with every goroutine logging through klog.
+//     Vendor patch 0011 takes that call out; klog stays klog's.
 //   - client-go metrics: the kubernetes plugin's init calls
 //     k8s.io/client-go/tools/metrics.Register, which takes effect once per
 //     process, for whoever calls it first. Nothing else in kubenode's vendor
@@ -103,7 +93,6 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/miekg/dns"
 	"k8s.io/client-go/tools/clientcmd"
-	"k8s.io/klog/v2"
 
 	// The plugins the Corefile uses, and no others.
 	_ "github.com/coredns/coredns/plugin/cache"
@@ -118,10 +107,6 @@ import (
 
 func init() {
 	dnsserver.Quiet = true
-	caddy.RegisterParsingCallback("dns", "kubernetes", func(caddy.Context) error {
-		klog.ClearLogger()
-		return nil
-	})
 }
 
 // HostEntry is a static name served by the hosts plugin, with all its

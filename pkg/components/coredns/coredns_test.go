@@ -25,10 +25,9 @@ import (
 // ownProcess runs the calling test again in a child process of its own and
 // reports whether the caller is the parent, which then returns at once.
 //
-// Every test that starts CoreDNS needs a process of its own: the kubernetes
-// plugin calls klog.SetLogger at each start, unsynchronised with the klog
-// reads of the previous instance's informers, and the race detector reports
-// that (rightly). kubenode starts CoreDNS once per process, as here.
+// Every test that starts CoreDNS gets a process of its own: CoreDNS and
+// caddy keep process-wide state (see the package doc), and kubenode starts
+// CoreDNS once per process, as here.
 func ownProcess(t *testing.T) bool {
 	t.Helper()
 	if os.Getenv("KUBENODE_COREDNS_TEST") == t.Name() {
@@ -304,8 +303,9 @@ func TestServe(t *testing.T) {
 		t.Errorf("%s accepts connections; CoreDNS must bind only %v", other, ips)
 	}
 
-	// klog is klog's own again, not the kubernetes plugin's adapter (which
-	// would send this line to the standard logger instead).
+	// klog is still klog's own, not upstream's kubernetes plugin adapter
+	// (which would send this line to the standard logger instead): vendor
+	// patch 0011.
 	var buf bytes.Buffer
 	klog.LogToStderr(false)
 	klog.SetOutput(&buf)

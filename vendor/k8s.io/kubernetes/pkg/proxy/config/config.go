@@ -274,7 +274,11 @@ type NodeHandler interface {
 // NodeConfig tracks a set of node configurations.
 // It accepts "set", "add" and "remove" operations of node via channels, and invokes registered handlers on change.
 type NodeConfig struct {
-	listerSynced  cache.InformerSynced
+	listerSynced cache.InformerSynced
+	// kubenode: the node informer runs before the handlers are registered
+	// (kube-proxy's node manager started it), so events and
+	// RegisterEventHandler race; mu orders them.
+	mu            sync.Mutex
 	eventHandlers []NodeHandler
 	logger        klog.Logger
 }
@@ -301,6 +305,8 @@ func NewNodeConfig(ctx context.Context, nodeInformer v1informers.NodeInformer, r
 
 // RegisterEventHandler registers a handler which is called on every node change.
 func (c *NodeConfig) RegisterEventHandler(handler NodeHandler) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.eventHandlers = append(c.eventHandlers, handler)
 }
 
@@ -312,6 +318,8 @@ func (c *NodeConfig) Run(stopCh <-chan struct{}) {
 		return
 	}
 
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i := range c.eventHandlers {
 		c.logger.V(3).Info("Calling handler.OnNodeSynced()")
 		c.eventHandlers[i].OnNodeSynced()
@@ -324,6 +332,8 @@ func (c *NodeConfig) handleChangeNode(obj interface{}) {
 		utilruntime.HandleError(fmt.Errorf("unexpected object type: %v", obj))
 		return
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i := range c.eventHandlers {
 		c.logger.V(4).Info("Calling handler.OnNodeChange")
 		c.eventHandlers[i].OnNodeChange(node)
@@ -343,6 +353,8 @@ func (c *NodeConfig) handleDeleteNode(obj interface{}) {
 			return
 		}
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i := range c.eventHandlers {
 		c.logger.V(4).Info("Calling handler.OnNodeDelete")
 		c.eventHandlers[i].OnNodeDelete(node)
@@ -457,7 +469,11 @@ type NodeTopologyHandler interface {
 
 // NodeTopologyConfig tracks node topology labels.
 type NodeTopologyConfig struct {
-	listerSynced   cache.InformerSynced
+	listerSynced cache.InformerSynced
+	// kubenode: as NodeConfig's; a handler registered after the first event
+	// gets the labels seen so far, which later events that change nothing
+	// would never give it.
+	mu             sync.Mutex
 	eventHandlers  []NodeTopologyHandler
 	topologyLabels map[string]string
 	logger         klog.Logger
@@ -501,7 +517,12 @@ func newNodeTopologyConfig(ctx context.Context, nodeInformer v1informers.NodeInf
 
 // RegisterEventHandler registers a handler which is called on Node object change.
 func (n *NodeTopologyConfig) RegisterEventHandler(handler NodeTopologyHandler) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	n.eventHandlers = append(n.eventHandlers, handler)
+	if len(n.topologyLabels) > 0 {
+		handler.OnTopologyChange(n.topologyLabels)
+	}
 }
 
 // handleNodeEvent is a helper function to handle Add, Update and Delete
@@ -513,6 +534,8 @@ func (n *NodeTopologyConfig) handleNodeEvent(obj interface{}) {
 		return
 	}
 
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	topologyLabels := make(map[string]string)
 	if _, ok = node.Labels[v1.LabelTopologyZone]; ok {
 		topologyLabels[v1.LabelTopologyZone] = node.Labels[v1.LabelTopologyZone]

@@ -77,8 +77,9 @@
 // node uses the default run directory (/run/kubenode), and
 // <run-dir>/wireguard/wgkube.sock otherwise. In the second case kubenode
 // runs its wgctrl calls on one OS thread with a private mount namespace in
-// which <run-dir>/wireguard is bind-mounted over /var/run/wireguard; wg(8)
-// works the same way by hand:
+// which <run-dir>/wireguard is bind-mounted over /var/run/wireguard (never
+// the process's main thread, whose namespace /proc/self shows everyone);
+// wg(8) works the same way by hand:
 //
 //	unshare -m sh -c 'mount --bind RUN_DIR/wireguard /var/run/wireguard && wg show'
 package netsetup

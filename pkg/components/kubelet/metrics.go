@@ -52,7 +52,10 @@ func (k *Kubelet) Serving(ctx context.Context) (*Serving, error) {
 func (k *Kubelet) servingOption(ctx context.Context, deps *kubeletpkg.Dependencies) kubeletpkg.Option {
 	return func(kl *kubeletpkg.Kubelet) {
 		k.servingVal = &Serving{
-			TLSConfig: deps.TLSConfig,
+			// A copy, taken before the kubelet serves: an http.Server
+			// writes its protocols (h2) into its TLSConfig when it starts,
+			// while the kubelet's own server reads the kubelet's.
+			TLSConfig: deps.TLSConfig.Clone(),
 			Auth:      deps.Auth,
 			CAdvisor:  cadvisorRegistry(ctx, kl),
 			Resource:  resourceRegistry(ctx, kl),

@@ -123,9 +123,10 @@ func (stdlibSink) Error(_ error, msg string, _ ...any) {
 func (s stdlibSink) WithValues(...any) logr.LogSink { return s }
 func (s stdlibSink) WithName(string) logr.LogSink   { return s }
 
-// TestStdLogWhileKlogGoesToTheStandardLogger: a klog line while CoreDNS's
-// adapter is klog's logger, and a CoreDNS line then, come out once each;
-// they used to loop back into the standard logger and hang on its mutex.
+// TestStdLogWhileKlogGoesToTheStandardLogger: a klog line while klog's
+// logger logs through the standard logger (as upstream CoreDNS's adapter
+// does), and a CoreDNS line then, come out once each; they used to loop
+// back into the standard logger and hang on its mutex.
 func TestStdLogWhileKlogGoesToTheStandardLogger(t *testing.T) {
 	buf := capture(t)
 	flags, prefix, out := log.Flags(), log.Prefix(), log.Writer()

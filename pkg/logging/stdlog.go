@@ -23,14 +23,14 @@ import (
 // logger, so main calls it once, before any component starts.
 //
 // The lines are written to klog's output (stderr) directly, never through
-// klog's functions: CoreDNS's kubernetes plugin points klog's global
-// logger at an adapter that logs through this very logger until
-// kubenode's ClearLogger runs (pkg/components/coredns). A klog line in
-// that window went klog -> adapter -> log.Print (holding the standard
-// logger's mutex) -> here -> klog -> adapter -> log.Print, and the goroutine
-// waited on the mutex it held, forever; every goroutine logging after it
-// (the kubelet's volume manager, holding its own locks) hung with it, and
-// pods stayed in ContainerCreating.
+// klog's functions, so that a klog logger that logs through the standard
+// logger cannot loop. Upstream CoreDNS's kubernetes plugin sets such a
+// logger (vendor patch 0011 takes it out); while it did, a klog line went
+// klog -> adapter -> log.Print (holding the standard logger's mutex) ->
+// here -> klog -> adapter -> log.Print, and the goroutine waited on the
+// mutex it held, forever; every goroutine logging after it (the kubelet's
+// volume manager, holding its own locks) hung with it, and pods stayed in
+// ContainerCreating.
 func StdLog() {
 	log.SetFlags(0)
 	log.SetPrefix("")
